@@ -361,8 +361,15 @@ class AsyncAurousClient:
 
     # -- storage -------------------------------------------------------------------------
 
-    async def download(self, url: str, *, max_bytes: int = MAX_DOWNLOAD_BYTES) -> Download:
-        """Fetch a ref's storage URL. It carries its own token; the API key is not sent."""
+    async def download(
+        self,
+        url: str,
+        *,
+        max_bytes: int = MAX_DOWNLOAD_BYTES,
+        on_progress: Callable[[int, int | None], None] | None = None,
+    ) -> Download:
+        """Fetch a ref's storage URL. It carries its own token; the API key is not sent.
+        ``on_progress(received, total)`` is called as bytes arrive (total may be None)."""
         where = httpx.URL(url).copy_with(query=None)  # the token stays out of messages
         try:
             async with self._http.stream(
@@ -378,6 +385,10 @@ class AsyncAurousClient:
                         f"image download failed: HTTP {response.status_code} for {where}",
                         status_code=response.status_code,
                     )
+                try:
+                    total: int | None = int(response.headers["Content-Length"])
+                except (KeyError, ValueError):
+                    total = None
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in response.aiter_bytes():
@@ -385,6 +396,8 @@ class AsyncAurousClient:
                     if size > max_bytes:
                         raise DownloadError(f"image larger than {max_bytes} bytes at {where}")
                     chunks.append(chunk)
+                    if on_progress is not None:
+                        on_progress(size, total)
                 return Download(b"".join(chunks), response.headers.get("Content-Type"))
         except httpx.HTTPError as exc:
             raise DownloadError(

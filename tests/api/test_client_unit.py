@@ -280,7 +280,13 @@ async def test_download_errors(recorder: Recorder, transport) -> None:
     assert "secret-token" not in str(info.value)
 
     recorder.handler = lambda r: httpx.Response(200, content=b"x" * 1000)
+    progress: list[tuple[int, int | None]] = []
     async with _client(transport) as client:
+        got = await client.download(
+            "https://cdn.example/a.bin", on_progress=lambda *a: progress.append(a)
+        )
+        assert len(got.content) == 1000
+        assert progress[-1] == (1000, 1000)
         with pytest.raises(DownloadError, match="larger than"):
             await client.download("https://cdn.example/a.bin", max_bytes=100)
 
