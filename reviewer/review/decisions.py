@@ -1,0 +1,149 @@
+"""What a reviewer decided about a character, and where decisions are kept."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from reviewer.api import Character, new_idempotency_key
+
+__all__ = [
+    "COSTS",
+    "Decision",
+    "DecisionKind",
+    "DecisionState",
+    "DecisionStore",
+    "MemoryDecisionStore",
+    "Outcome",
+]
+
+
+class DecisionKind(StrEnum):
+    SAVE = "save"
+    DISCARD = "discard"
+    REGENERATE = "regenerate"
+    RESYNTHESIZE = "resynthesize"
+
+    @property
+    def paid(self) -> bool:
+        return COSTS[self] > 0
+
+    @property
+    def verb(self) -> str:
+        return _VERBS[self]
+
+    @property
+    def past(self) -> str:
+        return _PAST[self]
+
+
+# Generations each decision dispatches (the contract: regenerate 1, resynthesize 4).
+COSTS: dict[DecisionKind, int] = {
+    DecisionKind.SAVE: 0,
+    DecisionKind.DISCARD: 0,
+    DecisionKind.REGENERATE: 1,
+    DecisionKind.RESYNTHESIZE: 4,
+}
+
+_VERBS = {
+    DecisionKind.SAVE: "Saved",
+    DecisionKind.DISCARD: "Discarded",
+    DecisionKind.REGENERATE: "Regenerating",
+    DecisionKind.RESYNTHESIZE: "Resynthesizing",
+}
+
+
+_PAST = {
+    DecisionKind.SAVE: "saved",
+    DecisionKind.DISCARD: "discarded",
+    DecisionKind.REGENERATE: "regenerated",
+    DecisionKind.RESYNTHESIZE: "resynthesized",
+}
+
+
+class DecisionState(StrEnum):
+    PENDING = "pending"  # inside its undo window
+    SENDING = "sending"
+    DONE = "done"
+    FAILED = "failed"
+    UNDONE = "undone"
+
+
+@dataclass(eq=False)
+class Decision:
+    """One decision. Paid kinds get their idempotency key here, when the key is pressed,
+    so every later attempt (a retry, or after a restart) reuses it and bills once."""
+
+    kind: DecisionKind
+    character_id: str
+    character_name: str
+    made_at: float  # wall clock, for journals and people
+    due_at: float  # monotonic: sent once its undo window has passed
+    pose: str | None = None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    idempotency_key: str | None = None
+    state: DecisionState = DecisionState.PENDING
+    attempts: int = 0
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is DecisionKind.REGENERATE and not self.pose:
+            raise ValueError("a regenerate decision needs a pose")
+        if self.kind.paid and self.idempotency_key is None:
+            self.idempotency_key = new_idempotency_key()
+
+    @property
+    def cost(self) -> int:
+        return COSTS[self.kind]
+
+    def describe(self) -> str:
+        """'Saved “Aurora”', 'Regenerating the side pose of “Aurora”'."""
+        if self.kind is DecisionKind.REGENERATE:
+            return f"{self.kind.verb} the {self.pose} pose of “{self.character_name}”"
+        return f"{self.kind.verb} “{self.character_name}”"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the server made of a sent decision."""
+
+    character: Character | None  # the server's view afterwards, when it has one
+    gone: bool = False  # the character no longer exists there
+    note: str | None = None  # something the reviewer should be told
+
+
+class DecisionStore(Protocol):
+    """Where decisions live while they matter. The durability seam: a crash-safe journal
+    implements this, and the outbox re-sends what ``unfinished`` returns after a restart."""
+
+    def record(self, decision: Decision) -> None:
+        """Called once, before the decision can be sent."""
+        ...
+
+    def update(self, decision: Decision) -> None:
+        """Called after every state change."""
+        ...
+
+    def unfinished(self) -> list[Decision]: ...
+
+
+class MemoryDecisionStore:
+    """Keeps decisions for this run only."""
+
+    def __init__(self) -> None:
+        self._decisions: dict[str, Decision] = {}
+
+    def record(self, decision: Decision) -> None:
+        self._decisions[decision.id] = decision
+
+    def update(self, decision: Decision) -> None:
+        self._decisions[decision.id] = decision
+
+    def unfinished(self) -> list[Decision]:
+        return [
+            d
+            for d in self._decisions.values()
+            if d.state in (DecisionState.PENDING, DecisionState.SENDING)
+        ]

@@ -1,0 +1,89 @@
+"""Images for whatever the window shows, loaded in the background, reported by signal.
+
+The window names what it wants per slot ("grid", "loupe"); wanting something new
+cancels the loads it no longer needs. Results arrive as signals; nothing here waits
+on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from psygnal import Signal
+
+from reviewer.api import AurousError, Character
+
+from .images import ImageLoadError, ImagePipeline
+
+__all__ = ["ImageFeed", "ImageRequest"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRequest:
+    """Equal requests (same character version, pose, size, side) share one load."""
+
+    character: Character = field(compare=False)
+    pose: str
+    max_side: int | None  # None: full resolution
+    before: bool = False  # the pose as it was before a regenerate (before/after)
+    character_id: str = field(init=False)
+    version: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "character_id", self.character.id)
+        object.__setattr__(self, "version", self.character.updated_at.isoformat())
+
+
+class ImageFeed:
+    loaded = Signal(object, object)  # ImageRequest, DecodedImage
+    progress = Signal(object, object)  # ImageRequest, float | None
+    failed = Signal(object, str)  # ImageRequest, message
+
+    def __init__(self, pipeline: ImagePipeline) -> None:
+        self.pipeline = pipeline
+        self._slots: dict[str, dict[ImageRequest, asyncio.Task[None]]] = {}
+
+    def request(self, slot: str, requests: list[ImageRequest]) -> None:
+        """Show these images in ``slot``; loads for anything else there are cancelled."""
+        current = self._slots.setdefault(slot, {})
+        for old in [r for r in current if r not in requests]:
+            current.pop(old).cancel()
+        for req in requests:
+            if req in current:
+                continue
+            ready = self.pipeline.peek(req.character, req.pose, max_side=req.max_side)
+            if ready is not None:
+                self.loaded.emit(req, ready)
+                continue
+            task = asyncio.get_running_loop().create_task(self._load(slot, req))
+            current[req] = task
+
+    def cancel(self, slot: str | None = None) -> None:
+        slots = [slot] if slot is not None else list(self._slots)
+        for name in slots:
+            for task in self._slots.pop(name, {}).values():
+                task.cancel()
+
+    async def _load(self, slot: str, req: ImageRequest) -> None:
+        try:
+            image = await self.pipeline.load(
+                req.character,
+                req.pose,
+                max_side=req.max_side,
+                on_progress=lambda fraction: self.progress.emit(req, fraction),
+            )
+        except (ImageLoadError, AurousError) as exc:
+            self.failed.emit(req, str(exc))
+        except Exception as exc:
+            log.exception("loading the %s pose of %s failed", req.pose, req.character_id)
+            self.failed.emit(req, f"could not load the {req.pose} pose: {exc}")
+        else:
+            self.loaded.emit(req, image)
+        finally:
+            tasks = self._slots.get(slot)
+            if tasks is not None and tasks.get(req) is asyncio.current_task():
+                del tasks[req]

@@ -1,0 +1,351 @@
+"""The review session: the queue, the poller, the outbox and the images, joined up.
+
+The window calls the intent methods here (``save``, ``discard``, ``regenerate``...)
+and listens to the signals; every rule about what a decision does lives here or below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from psygnal import Signal
+
+from reviewer.api import (
+    SYNTHESIZED_POSES,
+    APIError,
+    AsyncAurousClient,
+    AurousError,
+    AuthenticationError,
+    Balance,
+    Character,
+    CharacterStatus,
+    NotFoundError,
+    Pose,
+)
+
+from ._clock import Clock, SystemClock
+from .decisions import COSTS, Decision, DecisionKind, DecisionStore, Outcome
+from .feed import ImageFeed
+from .images import ImagePipeline
+from .notices import Notice, NoticeLevel, describe_error
+from .outbox import DecisionSender, Outbox
+from .poller import Poller, PollResult
+from .queue import Entry, ReviewQueue
+from .sender import ClientSender, DecisionConflictError
+
+__all__ = ["PREFETCH_AHEAD", "ReviewSession"]
+
+log = logging.getLogger(__name__)
+
+PREFETCH_AHEAD = 2
+FLUSH_TIMEOUT = 15.0
+
+
+class ReviewSession:
+    notice = Signal(object)  # Notice
+    balance_changed = Signal(object)  # Balance | None
+    connection_changed = Signal(object)  # str | None (None: all is well)
+    pose_changed = Signal(str)
+    loading_changed = Signal(bool)  # True until the first sweep of the list is in
+
+    def __init__(
+        self,
+        client: AsyncAurousClient,
+        *,
+        images: ImagePipeline | None = None,
+        clock: Clock | None = None,
+        undo_seconds: float = 4.0,
+        poll_interval: float = 10.0,
+        store: DecisionStore | None = None,
+        sender: DecisionSender | None = None,
+    ) -> None:
+        self.client = client
+        self.clock: Clock = clock or SystemClock()
+        self.queue = ReviewQueue()
+        self.outbox = Outbox(
+            sender or ClientSender(client),
+            clock=self.clock,
+            undo_seconds=undo_seconds,
+            store=store,
+        )
+        self.poller = Poller(
+            client,
+            clock=self.clock,
+            known_ids=lambda: {e.id for e in self.queue.all_entries()},
+            synthesizing_ids=self._synthesizing_ids,
+            idle_interval=poll_interval,
+            active_interval=max(1.0, poll_interval / 5),
+        )
+        self.images = images
+        self.feed = ImageFeed(images) if images is not None else None
+        self.prefetch_side = 512
+        self.selected_pose: str = Pose.PORTRAIT
+        self.balance: Balance | None = None
+        self.loading = True
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._poll_task: asyncio.Task[None] | None = None
+
+        self.outbox.sent.connect(self._on_sent)
+        self.outbox.failed.connect(self._on_failed)
+        self.outbox.undone.connect(self._on_undone)
+        self.poller.polled.connect(self._on_polled)
+        self.poller.failed.connect(self._on_poll_failed)
+        self.poller.recovered.connect(lambda: self.connection_changed.emit(None))
+        self.queue.current_changed.connect(lambda _: self.prefetch())
+
+    # -- lifetime -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Begin polling and fetch the balance; returns at once."""
+        self.outbox.resume()
+        self._poll_task = self.spawn(self.poller.run())
+        self.spawn(self.refresh_balance())
+
+    async def aclose(self, *, flush: bool = True) -> None:
+        """Send what is still in its undo window (bounded), then stop everything."""
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+        if flush and self.outbox.pending():
+            try:
+                await asyncio.wait_for(self.outbox.flush(), FLUSH_TIMEOUT)
+            except TimeoutError:
+                log.warning("gave up waiting for %d decisions", len(self.outbox.pending()))
+        await self.outbox.aclose()
+        if self.feed is not None:
+            self.feed.cancel()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.images is not None:
+            await self.images.aclose()
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run in the background, holding a reference; failures are logged and shown."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled() or task.exception() is None:
+            return
+        exc = task.exception()
+        log.error("background task failed", exc_info=exc)
+        self.notice.emit(Notice(NoticeLevel.ERROR, f"Internal error: {exc!r}"))
+
+    # -- reading ------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Entry | None:
+        return self.queue.current
+
+    def why_not(self, kind: DecisionKind, entry: Entry | None = None) -> str | None:
+        """Why ``kind`` cannot be decided for the entry now, or None if it can."""
+        entry = entry or self.queue.current
+        if entry is None:
+            return "No character selected"
+        status = entry.status
+        if entry.pending is not None or status == CharacterStatus.SYNTHESIZING:
+            return f"“{entry.name}” is synthesizing; wait until it is back for review"
+        if kind is DecisionKind.SAVE and status != CharacterStatus.REVIEWING:
+            return f"Only a character in review can be saved (“{entry.name}” is {status})"
+        if status not in (CharacterStatus.REVIEWING, CharacterStatus.FAILED):
+            return f"“{entry.name}” is {status}"
+        return None
+
+    def _synthesizing_ids(self) -> set[str]:
+        return {e.id for e in self.queue.all_entries() if e.status == CharacterStatus.SYNTHESIZING}
+
+    # -- intents ------------------------------------------------------------------------
+
+    def save(self) -> Decision | None:
+        return self._decide(DecisionKind.SAVE)
+
+    def discard(self) -> Decision | None:
+        return self._decide(DecisionKind.DISCARD)
+
+    def regenerate(self, pose: str | None = None) -> Decision | None:
+        return self._decide(DecisionKind.REGENERATE, pose or self.selected_pose)
+
+    def resynthesize(self) -> Decision | None:
+        return self._decide(DecisionKind.RESYNTHESIZE)
+
+    def undo(self) -> Decision | None:
+        decision = self.outbox.undo_last()
+        if decision is None:
+            self.notice.emit(Notice(NoticeLevel.INFO, "Nothing to undo: every decision was sent"))
+        return decision
+
+    def next(self) -> bool:
+        return self.queue.step(+1)
+
+    def previous(self) -> bool:
+        return self.queue.step(-1)
+
+    def select_pose(self, pose: str) -> None:
+        if pose not in SYNTHESIZED_POSES:
+            raise ValueError(f"unknown pose {pose!r}")
+        if pose != self.selected_pose:
+            self.selected_pose = pose
+            self.pose_changed.emit(pose)
+
+    def refresh(self) -> None:
+        """Poll now."""
+        self.poller.poke()
+
+    def _decide(self, kind: DecisionKind, pose: str | None = None) -> Decision | None:
+        entry = self.queue.current
+        reason = self.why_not(kind, entry)
+        if reason is not None or entry is None:
+            self.notice.emit(Notice(NoticeLevel.WARNING, reason or "No character selected"))
+            return None
+        decision = self.outbox.submit(kind, entry.id, entry.name, pose=pose)
+        self.queue.set_pending(entry.id, kind, pose)
+        self.queue.add_decided(+1)
+        cost = COSTS[kind]
+        what = decision.describe()
+        if cost:
+            what += f" ({cost} generation{'s' if cost > 1 else ''})"
+        self.notice.emit(Notice(NoticeLevel.INFO, what, character_id=entry.id, decision=decision))
+        return decision
+
+    # -- what the outbox reports --------------------------------------------------------
+
+    def _on_sent(self, decision: Decision, outcome: Outcome) -> None:
+        cid = decision.character_id
+        self.queue.confirm(cid)
+        if outcome.gone:
+            self.queue.remove(cid)
+        elif outcome.character is not None:
+            self.queue.upsert(outcome.character)
+        if outcome.note:
+            self.notice.emit(Notice(NoticeLevel.WARNING, outcome.note, character_id=cid))
+        if decision.kind.paid:
+            self.spawn(self.refresh_balance())
+            self.poller.poke()
+
+    def _on_failed(self, decision: Decision, error: AurousError) -> None:
+        cid = decision.character_id
+        text = describe_error(error, doing=_doing(decision))
+        self.queue.clear_pending(cid, message=text)
+        self.queue.add_decided(-1)
+        if isinstance(error, DecisionConflictError):
+            self.queue.upsert(error.character)
+        elif isinstance(error, NotFoundError):
+            self.queue.remove(cid)
+        request_id = error.request_id if isinstance(error, APIError) else None
+        self.notice.emit(Notice(NoticeLevel.ERROR, text, request_id=request_id, character_id=cid))
+        if decision.kind.paid:
+            self.spawn(self.refresh_balance())
+
+    def _on_undone(self, decision: Decision) -> None:
+        self.queue.clear_pending(decision.character_id)
+        self.queue.add_decided(-1)
+        self.queue.select(decision.character_id)
+        self.notice.emit(
+            Notice(
+                NoticeLevel.INFO,
+                f"Undone: {decision.describe()}",
+                character_id=decision.character_id,
+            )
+        )
+
+    # -- what the poller reports --------------------------------------------------------
+
+    def _on_polled(self, result: PollResult) -> None:
+        for character in result.characters:
+            self._merge(character)
+        for character_id in result.missing:
+            entry = self.queue.get(character_id)
+            if entry is not None and not self.outbox.pending_for(character_id):
+                self.queue.remove(character_id)
+                if not self.loading:
+                    self.notice.emit(
+                        Notice(
+                            NoticeLevel.WARNING,
+                            f"“{entry.name}” was deleted elsewhere",
+                            character_id=character_id,
+                        )
+                    )
+        if result.sweep_complete and self.loading:
+            self.loading = False
+            self.loading_changed.emit(False)
+        self.prefetch()
+
+    def _merge(self, character: Character) -> None:
+        before = self.queue.get(character.id)
+        was = before.status if before is not None else None
+        ours = bool(self.outbox.pending_for(character.id))
+        entry = self.queue.upsert(character)
+        if before is None or ours:
+            return
+        if entry is None:
+            gone = _LEFT_QUEUE.get(character.status, f"is now {character.status}")
+            self.notice.emit(
+                Notice(NoticeLevel.WARNING, f"“{before.name}” {gone}", character_id=character.id)
+            )
+        elif was == CharacterStatus.SYNTHESIZING and entry.status != was:
+            back = "is back for review" if entry.status == CharacterStatus.REVIEWING else "failed"
+            level = (
+                NoticeLevel.INFO if entry.status == CharacterStatus.REVIEWING else NoticeLevel.ERROR
+            )
+            self.notice.emit(Notice(level, f"“{entry.name}” {back}", character_id=character.id))
+
+    def _on_poll_failed(self, error: AurousError, retry_in: float) -> None:
+        if isinstance(error, AuthenticationError):
+            text = f"The API key was refused: {error}. Sign in again with a valid key."
+        else:
+            text = f"Can't update the queue: {error}. Retrying in {retry_in:.0f} s."
+        self.connection_changed.emit(text)
+
+    # -- balance and images -------------------------------------------------------------
+
+    async def refresh_balance(self) -> Balance | None:
+        try:
+            balance = await self.client.get_balance()
+        except AurousError as exc:
+            log.warning("balance unavailable: %s", exc)
+            return None
+        self.balance = balance
+        self.balance_changed.emit(balance)
+        return balance
+
+    async def refresh_character(self, character_id: str) -> Character:
+        """Fresh storage URLs for a character whose image links expired."""
+        character = await self.client.retrieve_character(character_id)
+        if not self.outbox.pending_for(character_id):
+            self.queue.upsert(character)
+        return character
+
+    def prefetch(self) -> None:
+        if self.images is None:
+            return
+        wanted = [e.character for e in self.queue.following(PREFETCH_AHEAD)]
+        current = self.queue.current
+        if current is not None:
+            wanted.insert(0, current.character)
+        self.images.prefetch(wanted, max_side=self.prefetch_side)
+
+
+_LEFT_QUEUE: dict[str, str] = {
+    CharacterStatus.READY: "was saved by someone else",
+    CharacterStatus.DELETED: "was deleted elsewhere",
+}
+
+
+def _doing(decision: Decision) -> str:
+    name = decision.character_name
+    return {
+        DecisionKind.SAVE: f"saving “{name}”",
+        DecisionKind.DISCARD: f"discarding “{name}”",
+        DecisionKind.REGENERATE: f"regenerating the {decision.pose} pose of “{name}”",
+        DecisionKind.RESYNTHESIZE: f"resynthesizing “{name}”",
+    }[decision.kind]

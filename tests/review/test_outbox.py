@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import asyncio
+
+import anyio
+import anyio.lowlevel
+import pytest
+
+from reviewer.api import InsufficientCreditsError
+from reviewer.review._clock import ManualClock
+from reviewer.review.decisions import (
+    Decision,
+    DecisionKind,
+    DecisionState,
+    MemoryDecisionStore,
+    Outcome,
+)
+from reviewer.review.outbox import Outbox
+
+pytestmark = pytest.mark.anyio
+
+
+class FakeSender:
+    def __init__(self) -> None:
+        self.sent: list[Decision] = []
+        self.fail_with: Exception | None = None
+        self.gate: asyncio.Event | None = None
+
+    async def send(self, decision: Decision) -> Outcome:
+        if self.gate is not None:
+            await self.gate.wait()
+        self.sent.append(decision)
+        if self.fail_with is not None:
+            raise self.fail_with
+        return Outcome(None)
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await anyio.lowlevel.checkpoint()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+async def test_sent_only_after_the_undo_window(clock: ManualClock) -> None:
+    sender = FakeSender()
+    box = Outbox(sender, clock=clock, undo_seconds=4)
+    sent: list[Decision] = []
+    box.sent.connect(lambda d, o: sent.append(d))
+    d = box.submit(DecisionKind.SAVE, "char_1", "Aurora")
+    await settle()
+    clock.advance(3.9)
+    await settle()
+    assert sender.sent == []
+    assert box.last_undoable() is d
+    clock.advance(0.2)
+    await settle()
+    assert sender.sent == [d]
+    assert sent == [d]
+    assert d.state is DecisionState.DONE
+    assert box.pending() == []
+
+
+async def test_undo_takes_back_the_latest_unsent(clock: ManualClock) -> None:
+    sender = FakeSender()
+    box = Outbox(sender, clock=clock, undo_seconds=4)
+    undone: list[Decision] = []
+    box.undone.connect(undone.append)
+    first = box.submit(DecisionKind.SAVE, "char_1", "A")
+    second = box.submit(DecisionKind.DISCARD, "char_2", "B")
+    assert box.undo_last() is second
+    clock.advance(5)
+    await settle()
+    assert sender.sent == [first]
+    assert undone == [second]
+    assert second.state is DecisionState.UNDONE
+    assert box.undo_last() is None  # the first was sent: nothing left to undo
+
+
+async def test_sending_decision_cannot_be_undone(clock: ManualClock) -> None:
+    sender = FakeSender()
+    sender.gate = asyncio.Event()
+    box = Outbox(sender, clock=clock, undo_seconds=1)
+    d = box.submit(DecisionKind.SAVE, "char_1", "A")
+    clock.advance(1)
+    await settle()
+    assert d.state is DecisionState.SENDING
+    assert box.undo_last() is None
+    sender.gate.set()
+    await settle()
+    assert d.state is DecisionState.DONE
+
+
+async def test_paid_decisions_get_their_key_when_made_and_keep_it(clock: ManualClock) -> None:
+    store = MemoryDecisionStore()
+    box = Outbox(FakeSender(), clock=clock, undo_seconds=4, store=store)
+    d = box.submit(DecisionKind.REGENERATE, "char_1", "A", pose="side")
+    assert d.idempotency_key is not None
+    assert store.unfinished() == [d]
+    save = box.submit(DecisionKind.SAVE, "char_2", "B")
+    assert save.idempotency_key is None
+    with pytest.raises(ValueError, match="pose"):
+        box.submit(DecisionKind.REGENERATE, "char_3", "C")
+
+
+async def test_failure_is_reported_with_the_error(clock: ManualClock) -> None:
+    sender = FakeSender()
+    error = InsufficientCreditsError("no credits", status_code=402, code="insufficient_credits")
+    sender.fail_with = error
+    box = Outbox(sender, clock=clock, undo_seconds=0)
+    failed: list[tuple[Decision, Exception]] = []
+    box.failed.connect(lambda d, e: failed.append((d, e)))
+    d = box.submit(DecisionKind.RESYNTHESIZE, "char_1", "A")
+    await settle()
+    assert failed == [(d, error)]
+    assert d.state is DecisionState.FAILED
+
+
+async def test_unexpected_exceptions_are_reported_not_swallowed(clock: ManualClock) -> None:
+    sender = FakeSender()
+    sender.fail_with = KeyError("boom")
+    box = Outbox(sender, clock=clock, undo_seconds=0)
+    failed: list[str] = []
+    box.failed.connect(lambda d, e: failed.append(str(e)))
+    box.submit(DecisionKind.SAVE, "char_1", "A")
+    await settle()
+    assert failed == ["KeyError: 'boom'"]
+
+
+async def test_flush_sends_everything_now(clock: ManualClock) -> None:
+    sender = FakeSender()
+    box = Outbox(sender, clock=clock, undo_seconds=60)
+    a = box.submit(DecisionKind.SAVE, "char_1", "A")
+    b = box.submit(DecisionKind.DISCARD, "char_2", "B")
+    await box.flush()
+    assert {d.id for d in sender.sent} == {a.id, b.id}
+
+
+async def test_one_character_in_order_others_in_parallel(clock: ManualClock) -> None:
+    sender = FakeSender()
+    sender.gate = asyncio.Event()
+    box = Outbox(sender, clock=clock, undo_seconds=0)
+    states: list[tuple[str, str]] = []
+    box.sending.connect(lambda d: states.append((d.character_id, d.kind)))
+    box.submit(DecisionKind.REGENERATE, "char_1", "A", pose="front")
+    box.submit(DecisionKind.SAVE, "char_1", "A")
+    box.submit(DecisionKind.SAVE, "char_2", "B")
+    await settle()
+    # char_1's second decision waits for its first; char_2 goes alongside.
+    assert states == [("char_1", "regenerate"), ("char_2", "save")]
+    sender.gate.set()
+    await settle()
+    assert [(d.character_id, d.kind) for d in sender.sent] == [
+        ("char_1", "regenerate"),
+        ("char_2", "save"),
+        ("char_1", "save"),
+    ]
+
+
+async def test_resume_resends_unfinished_with_the_same_key(clock: ManualClock) -> None:
+    store = MemoryDecisionStore()
+    first = Outbox(FakeSender(), clock=clock, undo_seconds=60, store=store)
+    d = first.submit(DecisionKind.REGENERATE, "char_1", "A", pose="back")
+    await first.aclose()  # the app stops before the window ends
+    sender = FakeSender()
+    second = Outbox(sender, clock=clock, undo_seconds=60, store=store)
+    assert second.resume() == [d]
+    await settle()
+    assert [x.idempotency_key for x in sender.sent] == [d.idempotency_key]
+
+
+async def test_aclose_leaves_no_tasks(clock: ManualClock) -> None:
+    box = Outbox(FakeSender(), clock=clock, undo_seconds=60)
+    box.submit(DecisionKind.SAVE, "char_1", "A")
+    await box.aclose()
+    assert all(t.done() for t in asyncio.all_tasks() if t.get_name().startswith("decision-"))
+
+
+async def test_negative_undo_window_is_refused(clock: ManualClock) -> None:
+    with pytest.raises(ValueError, match="undo_seconds"):
+        Outbox(FakeSender(), clock=clock, undo_seconds=-1)

@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+from reviewer.review.decisions import DecisionKind
+from reviewer.review.queue import Counts, ReviewQueue, StatusFilter
+
+from .factories import character
+
+
+class Rows:
+    """Mirrors the queue from its row signals alone, as the Qt model does."""
+
+    def __init__(self, queue: ReviewQueue) -> None:
+        self.queue = queue
+        self.ids: list[str] = []
+        self.events: list[tuple[str, int]] = []
+        queue.inserted.connect(self._inserted)
+        queue.removed.connect(self._removed)
+        queue.changed.connect(lambda row: self.events.append(("changed", row)))
+        queue.reset.connect(self._reset)
+
+    def _inserted(self, row: int) -> None:
+        self.ids.insert(row, self.queue.at(row).id)
+        self.events.append(("inserted", row))
+
+    def _removed(self, row: int) -> None:
+        del self.ids[row]
+        self.events.append(("removed", row))
+
+    def _reset(self) -> None:
+        self.ids = [e.id for e in self.queue]
+
+
+def ids(*ns: int) -> list[str]:
+    return [character(n).id for n in ns]
+
+
+def test_newest_first_whatever_the_arrival_order() -> None:
+    q = ReviewQueue()
+    rows = Rows(q)
+    for n in (2, 5, 1, 4, 3):
+        q.upsert(character(n))
+    assert [e.id for e in q] == ids(5, 4, 3, 2, 1)
+    assert rows.ids == ids(5, 4, 3, 2, 1)
+
+
+def test_first_arrival_becomes_current_and_newer_arrivals_do_not_steal_it() -> None:
+    q = ReviewQueue()
+    seen = []
+    q.current_changed.connect(seen.append)
+    q.upsert(character(1))
+    q.upsert(character(9))
+    assert q.current is not None
+    assert q.current.id == ids(1)[0]
+    assert len(seen) == 1
+
+
+def test_statuses_outside_review_leave_the_queue() -> None:
+    q = ReviewQueue()
+    rows = Rows(q)
+    for n, status in enumerate(["reviewing", "synthesizing", "failed", "ready", "deleted"]):
+        q.upsert(character(n, status))
+    assert rows.ids == ids(2, 1, 0)
+    q.upsert(character(1, "ready"))
+    assert rows.ids == ids(2, 0)
+    assert character(1).id not in q
+
+
+def test_unknown_status_is_not_shown_and_does_not_crash() -> None:
+    q = ReviewQueue()
+    assert q.upsert(character(1, "queued_for_moderation")) is None
+    assert len(q) == 0
+
+
+def test_save_hides_and_advances_to_the_next_older() -> None:
+    q = ReviewQueue()
+    rows = Rows(q)
+    for n in (3, 2, 1):
+        q.upsert(character(n))
+    q.select(ids(2)[0])
+    q.set_pending(ids(2)[0], DecisionKind.SAVE)
+    assert rows.ids == ids(3, 1)
+    assert q.current is not None
+    assert q.current.id == ids(1)[0]
+    # At the end of the list the previous one is next.
+    q.set_pending(ids(1)[0], DecisionKind.DISCARD)
+    assert q.current is not None
+    assert q.current.id == ids(3)[0]
+
+
+def test_undo_restores_in_place() -> None:
+    q = ReviewQueue()
+    rows = Rows(q)
+    for n in (3, 2, 1):
+        q.upsert(character(n))
+    q.set_pending(ids(2)[0], DecisionKind.SAVE)
+    q.clear_pending(ids(2)[0])
+    assert rows.ids == ids(3, 2, 1)
+
+
+def test_regenerate_keeps_the_entry_as_synthesizing_with_before_image() -> None:
+    q = ReviewQueue()
+    q.upsert(character(1))
+    cid = ids(1)[0]
+    q.set_pending(cid, DecisionKind.REGENERATE, "side")
+    entry = q.get(cid)
+    assert entry is not None
+    assert entry.status == "synthesizing"
+    assert entry.regenerating == {"side"}
+    assert entry.before == character(1)
+    assert q.counts == Counts(to_review=0, synthesizing=1)
+    # Confirmed, then the server reports synthesizing: still only "side" regenerating.
+    q.confirm(cid)
+    q.upsert(character(1, "synthesizing", version=1))
+    assert entry.regenerating == {"side"}
+    # Back for review with the new pose: before/after is on offer.
+    q.upsert(character(1, "reviewing", version=2))
+    assert entry.regenerating == frozenset()
+    assert entry.comparing
+    q.end_comparison(cid)
+    assert not entry.comparing
+
+
+def test_failed_decision_restores_with_message() -> None:
+    q = ReviewQueue()
+    q.upsert(character(1))
+    cid = ids(1)[0]
+    q.set_pending(cid, DecisionKind.RESYNTHESIZE)
+    q.clear_pending(cid, message="Out of credits")
+    entry = q.get(cid)
+    assert entry is not None
+    assert entry.status == "reviewing"
+    assert entry.regenerating == frozenset()
+    assert entry.message == "Out of credits"
+
+
+def test_pending_entry_survives_a_poll_saying_ready() -> None:
+    q = ReviewQueue()
+    q.upsert(character(1))
+    cid = ids(1)[0]
+    q.set_pending(cid, DecisionKind.SAVE)
+    q.upsert(character(1, "ready"))
+    assert cid in q  # still ours until the outbox answers
+    q.clear_pending(cid)
+    q.upsert(character(1, "ready"))
+    assert cid not in q
+
+
+def test_filter_and_search() -> None:
+    q = ReviewQueue()
+    rows = Rows(q)
+    q.upsert(character(1, name="Aurora the Adventurer"))
+    q.upsert(character(2, "synthesizing", name="Borin Ironfist"))
+    q.upsert(character(3, "failed", name="Aurelio"))
+    q.set_filter(StatusFilter.REVIEWING)
+    assert rows.ids == ids(1)
+    q.set_filter(StatusFilter.ALL, search="  aur ")
+    assert rows.ids == ids(3, 1)
+    # An entry changing status moves in or out of a filtered view.
+    q.set_filter(StatusFilter.SYNTHESIZING, search="")
+    assert rows.ids == ids(2)
+    q.upsert(character(2, "reviewing", version=1))
+    assert rows.ids == []
+    assert q.current is None
+
+
+def test_filter_moves_current_into_view() -> None:
+    q = ReviewQueue()
+    q.upsert(character(1))
+    q.upsert(character(2, "failed"))
+    q.select(ids(1)[0])
+    q.set_filter(StatusFilter.FAILED)
+    assert q.current is not None
+    assert q.current.id == ids(2)[0]
+
+
+def test_step_and_select_row_stop_at_the_ends() -> None:
+    q = ReviewQueue()
+    for n in (1, 2, 3):
+        q.upsert(character(n))
+    q.select_row(0)
+    assert not q.step(-1)
+    assert q.step(+1)
+    assert q.step(+1)
+    assert not q.step(+1)
+    assert q.current_row == 2
+    assert not q.select("char_unknown")
+
+
+def test_following_for_prefetch() -> None:
+    q = ReviewQueue()
+    for n in (1, 2, 3, 4):
+        q.upsert(character(n))
+    q.select_row(1)
+    assert [e.id for e in q.following(2)] == ids(2, 1)
+
+
+def test_counts_describe() -> None:
+    q = ReviewQueue()
+    counts: list[Counts] = []
+    q.counts_changed.connect(counts.append)
+    q.upsert(character(1))
+    q.upsert(character(2))
+    q.upsert(character(3, "synthesizing"))
+    q.add_decided(40)
+    assert q.counts.describe() == "2 to review · 1 synthesizing · 40 decided this session"
+    q.upsert(character(4, "failed"))
+    assert "1 failed" in q.counts.describe()
+    assert counts[-1] == q.counts
+
+
+def test_changed_signal_for_updates_in_place() -> None:
+    q = ReviewQueue()
+    rows = Rows(q)
+    q.upsert(character(1))
+    q.upsert(character(2))
+    rows.events.clear()
+    q.upsert(replace(character(1), name="Renamed"))
+    assert rows.events == [("changed", 1)]
