@@ -1,0 +1,74 @@
+"""Knobs for one simulated service."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ._clock import Clock, SystemClock
+
+BillingMode = Literal["metered", "exempt"]
+
+
+def demo_api_key(seed: int) -> str:
+    """The key a keyless run prints; derived from the seed so a demo script can know it."""
+    digest = hashlib.sha256(f"aurous-sim-demo-key:{seed}".encode()).hexdigest()
+    return f"al_live_{digest}"
+
+
+@dataclass
+class SimConfig:
+    """One simulated Aurous Labs service.
+
+    Each API key is its own team. Seeded characters belong to the first team.
+    """
+
+    api_keys: list[str] = field(default_factory=list)
+    seed: int = 0
+    characters: int = 24
+    # The real pipeline takes 30-90 s; a short default keeps demos lively.
+    synthesis_seconds: float = 6.0
+    # Completion lands in [s, s * (1 + jitter)], never earlier than synthesis_seconds.
+    synthesis_jitter: float = 0.2
+    credits: int = 200
+    billing_mode: BillingMode = "metered"
+    url_ttl_seconds: float = 24 * 3600.0
+    image_size: int = 1024
+    failure_rate: float = 0.05
+    clock: Clock = field(default_factory=SystemClock)
+    # Serve storage urls from this origin instead of the request's own.
+    storage_base_url: str | None = None
+    # Added to every /v1 request, on top of injected latency faults.
+    latency_seconds: float = 0.0
+    # Multiplies every bucket's rate and burst; conformance tests use a large value.
+    rate_limit_scale: float = 1.0
+    idempotency_ttl_seconds: float = 24 * 3600.0
+    request_log_size: int = 10_000
+
+    def __post_init__(self) -> None:
+        if not self.api_keys:
+            self.api_keys = [demo_api_key(self.seed)]
+        if any(not isinstance(k, str) or not k.strip() for k in self.api_keys):
+            raise ValueError("api keys must be non-empty strings")
+        if len(set(self.api_keys)) != len(self.api_keys):
+            raise ValueError("api keys must be distinct: each key is a separate team")
+        _check(self.characters >= 0, "characters must be >= 0")
+        _check(self.synthesis_seconds >= 0, "synthesis_seconds must be >= 0")
+        _check(self.synthesis_jitter >= 0, "synthesis_jitter must be >= 0")
+        _check(self.credits >= 0, "credits must be >= 0")
+        _check(self.billing_mode in ("metered", "exempt"), "billing_mode is metered or exempt")
+        _check(self.url_ttl_seconds > 0, "url_ttl_seconds must be > 0")
+        _check(32 <= self.image_size <= 4096, "image_size must be within 32..4096")
+        _check(0.0 <= self.failure_rate <= 1.0, "failure_rate must be within 0..1")
+        _check(self.latency_seconds >= 0, "latency_seconds must be >= 0")
+        _check(self.rate_limit_scale > 0, "rate_limit_scale must be > 0")
+        _check(self.idempotency_ttl_seconds > 0, "idempotency_ttl_seconds must be > 0")
+        _check(self.request_log_size > 0, "request_log_size must be > 0")
+        if self.storage_base_url is not None:
+            self.storage_base_url = self.storage_base_url.rstrip("/")
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ValueError(message)

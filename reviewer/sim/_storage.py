@@ -1,0 +1,36 @@
+"""The storage host: signed urls, no API key, images rendered on first download and cached."""
+
+from __future__ import annotations
+
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ._api import error_response, wait_out
+from ._errors import ApiError
+from ._render import render
+from ._simulator import Simulator
+
+
+async def download(request: Request) -> Response:
+    sim: Simulator = request.app.state.sim
+    state = request.scope["state"]
+    key, pose = request.path_params["object_key"], request.path_params["pose"]
+    try:
+        await wait_out(sim, state["fault"])
+        obj = sim.storage_object(key, pose, request.query_params.get("token"))
+    except ApiError as error:
+        return error_response(error, state["request_id"], {})
+    image = sim.cached_image(key)
+    if image is None:
+        # Rendering is CPU work: keep it off the event loop.
+        image = await to_thread.run_sync(render, obj, sim.config.image_size)
+        sim.cache_image(key, image)
+    data, content_type = image
+    headers = {"Cache-Control": "private, max-age=3600", "ETag": f'"{key}"'}
+    return Response(data, media_type=content_type, headers=headers)
+
+
+def storage_routes() -> list[Route]:
+    return [Route("/storage/{object_key}/{pose}.bin", download, methods=["GET"], name="storage")]

@@ -1,0 +1,260 @@
+"""The domain: teams, characters, the synthesis state machine and its billing.
+
+No locking and no HTTP here; the Simulator wraps this under its lock. State advances
+lazily: every entry point first completes the runs whose time has come.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _catalog
+from ._accounts import Account
+from ._config import SimConfig
+from ._errors import bad_request, not_found
+from ._ids import UlidFactory
+from ._model import (
+    CREDITS_PER_GENERATION,
+    SYNTHESIZED_POSES,
+    Character,
+    ImageFormat,
+    Job,
+    JobKind,
+    Look,
+    StoredObject,
+)
+from ._ratelimit import TokenBucket, make_buckets
+
+_FORMATS: tuple[ImageFormat, ...] = ("png", "jpeg", "webp")
+_REGENERABLE = ("reviewing", "ready", "failed")
+
+
+@dataclass
+class Team:
+    id: str
+    account: Account
+    buckets: dict[str, TokenBucket]
+    live: set[str] = field(default_factory=set)  # ids of characters not hard-deleted
+    known: set[str] = field(default_factory=set)  # every id ever created, for cursors
+
+
+class Store:
+    def __init__(self, config: SimConfig, secret: bytes, now: float) -> None:
+        self._config = config
+        self._secret = secret
+        self._ids = UlidFactory(random.Random(f"{config.seed}:character-ids"))
+        self.teams: dict[str, Team] = {
+            key: Team(
+                id=f"team_{i}",
+                account=Account(config.credits, config.billing_mode),
+                buckets=make_buckets(now, config.rate_limit_scale),
+            )
+            for i, key in enumerate(config.api_keys)
+        }
+        self._teams_by_id = {team.id: team for team in self.teams.values()}
+        self.characters: dict[str, Character] = {}
+        self.objects: dict[str, StoredObject] = {}
+        self._due: list[tuple[float, int, str]] = []  # (ready_at, sequence, char id)
+        self._sequence = 0
+
+    @property
+    def synthesis_seconds(self) -> float:
+        return self._config.synthesis_seconds
+
+    # -- lazy time -------------------------------------------------------------------------
+
+    def advance_to(self, now: float) -> None:
+        while self._due and self._due[0][0] <= now:
+            ready_at, _, char_id = heapq.heappop(self._due)
+            char = self.characters.get(char_id)
+            # Skip entries whose run was cancelled or replaced since they were queued.
+            if char is not None and char.job is not None and char.job.ready_at == ready_at:
+                self._finish(char, char.job)
+
+    def _finish(self, char: Character, job: Job) -> None:
+        account = self._account(char)
+        char.job = None
+        char.updated_at = job.ready_at
+        if job.error_message is not None:
+            account.release(job.hold)
+            char.status = "failed"
+            char.error_message = job.error_message
+            return
+        account.settle(job.hold)
+        for pose in job.poses:
+            previous = char.refs.get(pose)
+            self._mint(char, pose, previous.version + 1 if previous else 1, job.look)
+        char.status = "reviewing"
+        char.error_message = None
+
+    def _mint(self, char: Character, pose: str, version: int, look: Look) -> None:
+        digest = hashlib.sha256(self._secret + f"{char.id}:{pose}:{version}".encode())
+        obj = StoredObject(digest.hexdigest()[:32], char.id, pose, version, look, char.image_format)
+        self.objects[obj.key] = obj
+        char.refs[pose] = obj
+
+    # -- creation --------------------------------------------------------------------------
+
+    def new_character(
+        self,
+        team: Team,
+        name: str,
+        attributes: dict[str, Any] | None,
+        version: str,
+        created_at: float,
+        status: str,
+    ) -> Character:
+        char_id = f"char_{self._ids.new(created_at)}"
+        # The encoding varies by character so clients cannot trust the `.bin` extension.
+        fmt = _FORMATS[int(hashlib.sha256(char_id.encode()).hexdigest(), 16) % len(_FORMATS)]
+        char = Character(
+            id=char_id,
+            team=team.id,
+            name=name,
+            attributes=attributes,
+            status=status,
+            created_at=created_at,
+            updated_at=created_at,
+            aurous_version=version,
+            image_format=fmt,
+        )
+        self.characters[char_id] = char
+        team.live.add(char_id)
+        team.known.add(char_id)
+        return char
+
+    def mint_all(self, char: Character, version: int = 1) -> None:
+        """Give a seeded character its finished refs."""
+        look = char.look()
+        for pose in SYNTHESIZED_POSES:
+            self._mint(char, pose, version, look)
+
+    def dispatch(
+        self,
+        char: Character,
+        kind: JobKind,
+        poses: tuple[str, ...],
+        now: float,
+        hold: int,
+        ready_at: float | None = None,
+    ) -> None:
+        """Start a run; its duration and fate are fixed now, from the seed and run number."""
+        char.runs += 1
+        fate = random.Random(f"{self._config.seed}:{char.id}:{char.runs}")
+        jitter = fate.random() * self._config.synthesis_jitter
+        fails = fate.random() < self._config.failure_rate
+        message = fate.choice(_catalog.FAILURE_MESSAGES)
+        if ready_at is None:
+            ready_at = now + self._config.synthesis_seconds * (1.0 + jitter)
+        char.job = Job(kind, poses, char.look(), now, ready_at, hold, message if fails else None)
+        char.status = "synthesizing"
+        char.error_message = None
+        char.updated_at = now
+        self._sequence += 1
+        heapq.heappush(self._due, (ready_at, self._sequence, char.id))
+
+    def create(
+        self,
+        team: Team,
+        name: str,
+        attributes: dict[str, Any] | None,
+        version: str,
+        now: float,
+    ) -> Character:
+        held = team.account.hold(len(SYNTHESIZED_POSES) * CREDITS_PER_GENERATION)
+        char = self.new_character(team, name, attributes, version, now, "synthesizing")
+        self.dispatch(char, "create", SYNTHESIZED_POSES, now, held)
+        return char
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def visible(self, team: Team, char_id: str) -> Character:
+        """The team's character, or 404 when unknown, another team's, or deleted."""
+        char = self.characters.get(char_id)
+        if char is None or char.team != team.id or char.status == "deleted":
+            raise not_found(f"No such character: '{char_id}'.")
+        return char
+
+    def page(
+        self, team: Team, status: str | None, starting_after: str | None, limit: int
+    ) -> tuple[list[Character], bool]:
+        if starting_after is not None and starting_after not in team.known:
+            raise bad_request(
+                f"No such character to page after: '{starting_after}'.", param="starting_after"
+            )
+        # ULIDs carry created_at to the millisecond and count up within one, so id order is
+        # newest-first with a deterministic tie-break, and a cursor works even once deleted.
+        rows = sorted(
+            (
+                c
+                for c in (self.characters[i] for i in team.live)
+                if c.status != "deleted"
+                and (status is None or c.status == status)
+                and (starting_after is None or c.id < starting_after)
+            ),
+            key=lambda c: c.id,
+            reverse=True,
+        )
+        return rows[:limit], len(rows) > limit
+
+    def _account(self, char: Character) -> Account:
+        return self._teams_by_id[char.team].account
+
+    # -- transitions -----------------------------------------------------------------------
+
+    def save(self, char: Character, now: float) -> None:
+        if char.status == "reviewing":
+            char.status = "ready"
+            char.updated_at = now
+        elif char.status != "ready":
+            raise bad_request(f"A character that is {char.status} cannot be saved.")
+
+    def patch(self, char: Character, changes: dict[str, Any], now: float) -> None:
+        changed = False
+        if "name" in changes and changes["name"] != char.name:
+            char.name = changes["name"]
+            changed = True
+        if "attributes" in changes and changes["attributes"] != char.attributes:
+            char.attributes = changes["attributes"]
+            changed = True
+        if changed:
+            char.updated_at = now
+
+    def regenerate(self, team: Team, char: Character, pose: str, now: float) -> None:
+        self._check_regenerable(char, "regenerated")
+        if pose not in char.refs:
+            why = (
+                "has no 'other' ref: that pose exists only for uploaded characters"
+                if pose == "other"
+                else f"has no '{pose}' ref yet; resynthesize it instead"
+            )
+            raise bad_request(f"This character {why}.", param="pose")
+        held = team.account.hold(CREDITS_PER_GENERATION)
+        self.dispatch(char, "regenerate", (pose,), now, held)
+
+    def resynthesize(self, team: Team, char: Character, now: float) -> None:
+        self._check_regenerable(char, "resynthesized")
+        held = team.account.hold(len(SYNTHESIZED_POSES) * CREDITS_PER_GENERATION)
+        self.dispatch(char, "resynthesize", SYNTHESIZED_POSES, now, held)
+
+    @staticmethod
+    def _check_regenerable(char: Character, verb: str) -> None:
+        if char.status not in _REGENERABLE:
+            raise bad_request(f"A character that is {char.status} cannot be {verb}.")
+
+    def delete(self, team: Team, char: Character, now: float) -> None:
+        if char.status == "reviewing":
+            del self.characters[char.id]
+            team.live.discard(char.id)
+            for key in [k for k, o in self.objects.items() if o.char_id == char.id]:
+                del self.objects[key]
+            return
+        if char.job is not None:
+            team.account.settle(char.job.hold)
+            char.job = None
+        char.status = "deleted"
+        char.updated_at = now
