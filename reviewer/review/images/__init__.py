@@ -1,0 +1,24 @@
+"""Reference images for review: download, disk and memory caches, decoding off the event
+loop, prefetch, and renewal of expired storage URLs. No Qt here: the UI turns the RGBA
+bytes of a ``DecodedImage`` into a ``QImage`` on the GUI thread."""
+
+from ._decode import DecodedImage
+from ._disk_cache import DiskCache
+from ._errors import ImageLoadError
+from ._keys import image_key, size_bucket
+from ._pipeline import ImagePipeline, PipelineStats
+from ._sources import DownloadFn, ProgressFn, RefreshFn, client_downloader
+
+__all__ = [
+    "DecodedImage",
+    "DiskCache",
+    "DownloadFn",
+    "ImageLoadError",
+    "ImagePipeline",
+    "PipelineStats",
+    "ProgressFn",
+    "RefreshFn",
+    "client_downloader",
+    "image_key",
+    "size_bucket",
+]

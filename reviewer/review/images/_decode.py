@@ -1,0 +1,171 @@
+"""Bytes to RGBA pixels: detect the format, honour EXIF orientation, scale down well.
+
+Runs on a worker thread (Pillow releases the GIL while it decodes and resamples); nothing
+here touches the event loop or Qt."""
+
+from __future__ import annotations
+
+import io
+import math
+import struct
+from dataclasses import dataclass, field
+from typing import Final
+
+from PIL import Image
+
+__all__ = [
+    "ACCEPTED_FORMATS",
+    "DecodedImage",
+    "ImageTooLargeError",
+    "UndecodableImageError",
+    "decode_image",
+    "fit_within",
+    "rescale",
+]
+
+# What storage may serve (the contract names PNG, JPEG and WebP); refusing the rest keeps
+# Pillow's rarer, less hardened parsers away from downloaded bytes.
+ACCEPTED_FORMATS: Final = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
+
+# EXIF orientation value → the transpose that makes the image upright.
+_ORIENTATION_TAG: Final = 0x0112
+_UPRIGHT: Final = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_QUARTER_TURNS: Final = frozenset(
+    (
+        Image.Transpose.TRANSPOSE,
+        Image.Transpose.ROTATE_270,
+        Image.Transpose.TRANSVERSE,
+        Image.Transpose.ROTATE_90,
+    )
+)
+# JPEGs decode at a DCT scale of at least twice the target, then finish with Lanczos:
+# much faster than a full decode and indistinguishable at grid sizes.
+_DRAFT_GAP: Final = 2.0
+# Other formats shrink by an integer factor (box filter) to within 3× of the target,
+# then Lanczos (Pillow's reduce()); the gap keeps the result close to a pure Lanczos.
+_REDUCING_GAP: Final = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedImage:
+    """Upright RGBA8888 pixels, rows top to bottom, stride ``width * 4``. The source size
+    is the upright size of the original image."""
+
+    width: int
+    height: int
+    data: bytes = field(repr=False)
+    source_width: int
+    source_height: int
+    format: str
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.data)
+
+
+class UndecodableImageError(Exception):
+    """The bytes are not an image this app can read (or are truncated)."""
+
+
+class ImageTooLargeError(UndecodableImageError):
+    """The image declares more pixels than allowed: refused before decoding."""
+
+    def __init__(self, width: int, height: int, max_pixels: int) -> None:
+        super().__init__(
+            f"the image is too large ({width}×{height} pixels; the limit is "
+            f"{max_pixels / 1e6:g} megapixels)"
+        )
+        self.width = width
+        self.height = height
+        self.max_pixels = max_pixels
+
+
+def fit_within(width: int, height: int, max_side: int | None) -> tuple[int, int]:
+    """The size of ``width``×``height`` scaled to fit a ``max_side`` square, aspect-true,
+    never enlarged."""
+    longest = max(width, height)
+    if max_side is None or longest <= max_side:
+        return width, height
+    scale = max_side / longest
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def decode_image(data: bytes, *, max_side: int | None, max_pixels: int) -> DecodedImage:
+    """Decode ``data`` (any accepted format, whatever it claims to be) to upright RGBA,
+    fitted within ``max_side`` (None: full resolution).
+
+    Raises ``ImageTooLargeError`` before decoding more than ``max_pixels`` pixels and
+    ``UndecodableImageError`` for anything unreadable."""
+    try:
+        with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as img:
+            return _decode_open(img, max_side=max_side, max_pixels=max_pixels)
+    except Image.DecompressionBombError as exc:
+        raise UndecodableImageError(f"the image is too large ({exc})") from exc
+    except UndecodableImageError:
+        raise
+    # Pillow reports bad data as any of these, depending on the format and the damage.
+    except (OSError, ValueError, SyntaxError, EOFError, IndexError, struct.error) as exc:
+        raise UndecodableImageError(f"the bytes are not a readable image ({exc})") from exc
+
+
+def _decode_open(img: Image.Image, *, max_side: int | None, max_pixels: int) -> DecodedImage:
+    fmt = img.format or "UNKNOWN"
+    source_w, source_h = img.size
+    # The header alone gives the size: refuse a decompression bomb before any pixel is read.
+    if source_w * source_h > max_pixels:
+        raise ImageTooLargeError(source_w, source_h, max_pixels)
+    # The fit box is square, so the stored (pre-rotation) size scales like the upright one.
+    target = fit_within(source_w, source_h, max_side)
+    if target != (source_w, source_h):
+        img.draft(None, (math.ceil(target[0] * _DRAFT_GAP), math.ceil(target[1] * _DRAFT_GAP)))
+    img.load()
+    orientation = img.getexif().get(_ORIENTATION_TAG)
+
+    frame: Image.Image = img
+    if frame.mode not in ("RGB", "RGBA"):
+        # Palette, grey, CMYK, 16-bit...: resample in RGBA, never in a palette.
+        frame = frame.convert("RGBA")
+    if frame.size != target:
+        # Pillow premultiplies alpha while resampling RGBA, so edges don't go dark.
+        frame = frame.resize(target, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+    if frame.mode != "RGBA":
+        frame = frame.convert("RGBA")
+    transpose = _UPRIGHT.get(orientation) if isinstance(orientation, int) else None
+    if transpose is not None:
+        frame = frame.transpose(transpose)
+    if transpose in _QUARTER_TURNS:
+        source_w, source_h = source_h, source_w
+    return DecodedImage(
+        width=frame.width,
+        height=frame.height,
+        data=frame.tobytes(),
+        source_width=source_w,
+        source_height=source_h,
+        format=fmt,
+    )
+
+
+def rescale(image: DecodedImage, max_side: int) -> DecodedImage:
+    """``image`` (already upright RGBA) fitted within ``max_side``, for deriving a smaller
+    size from a full-resolution image in memory instead of decoding again."""
+    target = fit_within(image.width, image.height, max_side)
+    if target == (image.width, image.height):
+        return image
+    frame = Image.frombuffer("RGBA", (image.width, image.height), image.data, "raw", "RGBA", 0, 1)
+    scaled = frame.resize(target, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+    return DecodedImage(
+        width=scaled.width,
+        height=scaled.height,
+        data=scaled.tobytes(),
+        source_width=image.source_width,
+        source_height=image.source_height,
+        format=image.format,
+    )

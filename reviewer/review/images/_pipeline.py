@@ -1,0 +1,390 @@
+"""The image pipeline: memory cache → disk cache → download, decoded off the event loop.
+
+Everything here runs on the event loop's thread (the GUI thread under qasync) except
+decoding, which runs in a small thread pool of its own, and disk I/O, which the disk cache
+moves to threads itself."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from functools import partial
+from typing import Final, NamedTuple
+
+from reviewer.api import SYNTHESIZED_POSES, AurousError, Character, DownloadError, NotFoundError
+
+from ._decode import (
+    DecodedImage,
+    ImageTooLargeError,
+    UndecodableImageError,
+    decode_image,
+    rescale,
+)
+from ._disk_cache import DiskCache
+from ._errors import ImageLoadError, download_reason
+from ._keys import image_key, size_bucket
+from ._memory_cache import MemoryCache
+from ._single_flight import FlightCancelledError, SingleFlight
+from ._sources import DownloadFn, ProgressFn, RefreshFn
+
+__all__ = ["ImagePipeline", "PipelineStats"]
+
+log = logging.getLogger(__name__)
+
+# Renewed URLs remembered per stale URL, so the other poses of a refreshed character
+# skip their doomed first attempt.
+_RENEWED_URLS_KEPT: Final = 256
+_CLOSE_TIMEOUT: Final = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineStats:
+    """Counters since the pipeline was made, and what the memory cache holds now."""
+
+    downloads: int = 0  # completed downloads
+    disk_hits: int = 0
+    memory_hits: int = 0
+    decodes: int = 0
+    refreshes: int = 0  # calls to refresh()
+    memory_bytes: int = 0
+    memory_images: int = 0
+
+
+@dataclass(slots=True)
+class _Counters:
+    downloads: int = 0
+    disk_hits: int = 0
+    memory_hits: int = 0
+    decodes: int = 0
+    refreshes: int = 0
+
+
+class _Fetched(NamedTuple):
+    data: bytes
+    from_disk: bool
+
+
+_DecodeKey = tuple[str, int | None]  # (image key, size bucket)
+_FetchKey = tuple[str, bool]  # (image key, skip the disk cache)
+
+
+class ImagePipeline:
+    """Loads the four reference poses of characters as RGBA pixels, cached at two levels.
+
+    ``download(url, on_progress)`` fetches a storage URL; ``refresh(character_id)``
+    re-fetches a character for fresh URLs when a download fails. Decoded images are kept
+    in memory per (image, size bucket) within ``memory_budget_bytes``; encoded bytes go to
+    ``disk_cache`` if given. Concurrent requests for one image share one download, and
+    for one image at one size, one decode."""
+
+    def __init__(
+        self,
+        *,
+        download: DownloadFn,
+        refresh: RefreshFn,
+        disk_cache: DiskCache | None = None,
+        memory_budget_bytes: int = 512 * 1024 * 1024,
+        decode_workers: int = 2,
+        max_pixels: int = 64_000_000,
+    ) -> None:
+        if decode_workers < 1:
+            raise ValueError(f"decode_workers must be at least 1, got {decode_workers}")
+        if max_pixels < 1:
+            raise ValueError(f"max_pixels must be at least 1, got {max_pixels}")
+        self._download = download
+        self._refresh = refresh
+        self._disk = disk_cache
+        self._max_pixels = max_pixels
+        self._memory = MemoryCache(memory_budget_bytes)
+        # Bounded: a burst of prefetches queues here instead of starving the machine.
+        self._executor = ThreadPoolExecutor(decode_workers, thread_name_prefix="image-decode")
+        self._decodes: SingleFlight[_DecodeKey, DecodedImage] = SingleFlight(
+            "decode", on_orphan_error=self._log_orphan_error
+        )
+        self._fetches: SingleFlight[_FetchKey, _Fetched] = SingleFlight(
+            "fetch", on_orphan_error=self._log_orphan_error
+        )
+        self._refreshes: SingleFlight[str, Character] = SingleFlight(
+            "refresh", on_orphan_error=self._log_orphan_error
+        )
+        self._renewed: OrderedDict[str, str] = OrderedDict()  # stale URL → fresh URL
+        self._listeners: dict[str, list[ProgressFn]] = {}  # image key → progress callbacks
+        self._prefetch_round: object | None = None
+        self._counts = _Counters()
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return (
+            f"ImagePipeline(disk_cache={self._disk!r}, memory={self._memory.nbytes} bytes "
+            f"in {len(self._memory)} images, closed={self._closed})"
+        )
+
+    @property
+    def stats(self) -> PipelineStats:
+        return PipelineStats(
+            **asdict(self._counts),
+            memory_bytes=self._memory.nbytes,
+            memory_images=len(self._memory),
+        )
+
+    # -- public API ----------------------------------------------------------------------
+
+    async def load(
+        self,
+        character: Character,
+        pose: str,
+        *,
+        max_side: int | None = None,
+        on_progress: ProgressFn | None = None,
+    ) -> DecodedImage:
+        """``character``'s ``pose`` fitted within ``max_side`` (None: full resolution),
+        at least as large as asked unless the source is smaller. ``on_progress`` gets the
+        downloaded fraction (None if the size is unknown), ending with 1.0, if a download
+        is needed. Raises ``ImageLoadError``."""
+        if self._closed:
+            raise ImageLoadError(character, pose, "image loading has stopped")
+        key = image_key(character, pose)
+        if key is None:
+            raise ImageLoadError(character, pose, f"it has no {pose} image")
+        bucket = size_bucket(max_side)
+        image = self._lookup(key, bucket)
+        if image is not None:
+            return image
+        if on_progress is not None:
+            self._listeners.setdefault(key, []).append(on_progress)
+        try:
+            return await self._decodes.join(
+                (key, bucket), partial(self._produce, character, pose, key, bucket)
+            )
+        except FlightCancelledError:
+            raise ImageLoadError(character, pose, "image loading was stopped") from None
+        finally:
+            if on_progress is not None:
+                self._remove_listener(key, on_progress)
+
+    def peek(self, character: Character, pose: str, *, max_side: int | None) -> DecodedImage | None:
+        """The image ``load`` would return, if it is in memory now; never waits."""
+        key = image_key(character, pose)
+        return None if key is None else self._lookup(key, size_bucket(max_side))
+
+    def prefetch(self, characters: Sequence[Character], *, max_side: int) -> None:
+        """Warm the caches with these characters' synthesized poses at ``max_side``, in the
+        background. Prefetch work an earlier call started and this one does not want is
+        cancelled, unless a ``load`` is waiting for it. Failures are logged."""
+        if self._closed:
+            return
+        bucket = size_bucket(max_side)
+        this_round = object()
+        for character in characters:
+            for pose in SYNTHESIZED_POSES:
+                key = image_key(character, pose)
+                if key is None or self._memory_get(key, bucket) is not None:
+                    continue
+                self._decodes.hold(
+                    (key, bucket), partial(self._produce, character, pose, key, bucket), this_round
+                )
+        # Hold the new round before releasing the old, so shared work carries on.
+        previous, self._prefetch_round = self._prefetch_round, this_round
+        if previous is not None:
+            self._decodes.release(previous)
+
+    async def wait_prefetched(self) -> None:
+        """Wait until the latest prefetch round has finished or been cancelled."""
+        if self._prefetch_round is not None:
+            tasks = self._decodes.held_by(self._prefetch_round)
+            if tasks:
+                await asyncio.wait(tasks)
+
+    async def aclose(self) -> None:
+        """Cancel background work, wait (boundedly) for decode threads, free memory.
+        Loads still waiting fail with ``ImageLoadError``."""
+        if self._closed:
+            return
+        self._closed = True
+        tasks = [
+            *self._decodes.cancel_all(),
+            *self._fetches.cancel_all(),
+            *self._refreshes.cancel_all(),
+        ]
+        if tasks:
+            await asyncio.wait(tasks, timeout=_CLOSE_TIMEOUT)
+        self._memory.clear()
+        # A running decode cannot be interrupted, but max_pixels bounds it; wait for it
+        # on another thread so the loop stays responsive, and give up after a bound.
+        shutdown = partial(self._executor.shutdown, wait=True, cancel_futures=True)
+        try:
+            await asyncio.wait_for(asyncio.shield(asyncio.to_thread(shutdown)), _CLOSE_TIMEOUT)
+        except TimeoutError:
+            log.warning("image decoding did not stop within %.0f s", _CLOSE_TIMEOUT)
+
+    # -- memory ---------------------------------------------------------------------------
+
+    def _lookup(self, key: str, bucket: int | None) -> DecodedImage | None:
+        image = self._memory_get(key, bucket)
+        if image is not None:
+            self._counts.memory_hits += 1
+        return image
+
+    def _memory_get(self, key: str, bucket: int | None) -> DecodedImage | None:
+        image = self._memory.get((key, bucket))
+        if image is None and bucket is not None:
+            # Images no larger than the bucket are kept once, at full resolution.
+            full = self._memory.get((key, None))
+            if full is not None and max(full.width, full.height) <= bucket:
+                image = full
+        return image
+
+    def _memory_put(self, key: str, bucket: int | None, image: DecodedImage) -> None:
+        unscaled = (image.width, image.height) == (image.source_width, image.source_height)
+        slot: Hashable = (key, None if unscaled else bucket)
+        self._memory.put(slot, image)
+
+    # -- the work behind a load ---------------------------------------------------------
+
+    async def _produce(
+        self, character: Character, pose: str, key: str, bucket: int | None
+    ) -> DecodedImage:
+        """Fetch and decode one image at one size; a cached copy that does not decode is
+        dropped and downloaded again, once."""
+        full = self._memory.get((key, None))
+        if full is not None and bucket is not None:
+            # The loupe decoded it already: shrinking that is cheaper than fetch + decode.
+            return await self._run_decode(partial(rescale, full, bucket), key, bucket)
+        for skip_disk in (False, True):
+            fetched = await self._fetches.join(
+                (key, skip_disk), partial(self._fetch, character, pose, key, skip_disk)
+            )
+            job = partial(decode_image, fetched.data, max_side=bucket, max_pixels=self._max_pixels)
+            try:
+                return await self._run_decode(job, key, bucket)
+            except UndecodableImageError as exc:
+                if self._disk is not None:
+                    await self._disk.discard(key)  # never serve these bytes again
+                if fetched.from_disk and not isinstance(exc, ImageTooLargeError):
+                    log.warning(
+                        "cached %s pose of %s did not decode (%s); downloading it again",
+                        pose,
+                        character.id,
+                        exc,
+                    )
+                    continue
+                raise ImageLoadError(character, pose, str(exc)) from exc
+        raise AssertionError("unreachable: the second attempt skips the disk")
+
+    async def _run_decode(
+        self, job: Callable[[], DecodedImage], key: str, bucket: int | None
+    ) -> DecodedImage:
+        """Run a decode or rescale on the decode pool and keep its result in memory."""
+        image = await asyncio.get_running_loop().run_in_executor(self._executor, job)
+        self._counts.decodes += 1
+        self._memory_put(key, bucket, image)
+        return image
+
+    async def _fetch(self, character: Character, pose: str, key: str, skip_disk: bool) -> _Fetched:
+        if self._disk is not None and not skip_disk:
+            data = await self._disk.get(key)
+            if data is not None:
+                self._counts.disk_hits += 1
+                return _Fetched(data, from_disk=True)
+        data = await self._download_renewing(character, pose, key)
+        if self._disk is not None:
+            await self._disk.put(key, data)
+        return _Fetched(data, from_disk=False)
+
+    async def _download_renewing(self, character: Character, pose: str, key: str) -> bytes:
+        """Download the pose; if that fails, refresh the character once and retry once."""
+        ref = character.ref(pose)
+        assert ref is not None  # image_key() found it
+        url = self._renewed.get(ref.url, ref.url)
+        try:
+            return await self._download_once(key, url)
+        except DownloadError as exc:
+            log.info(
+                "the %s pose of %s failed to download (%s); refreshing its URLs",
+                pose,
+                character.id,
+                download_reason(exc),
+            )
+        fresh_url = await self._renew(character, pose, url)
+        try:
+            return await self._download_once(key, fresh_url)
+        except DownloadError as exc:
+            raise ImageLoadError(
+                character, pose, download_reason(exc), status_code=exc.status_code
+            ) from exc
+
+    async def _renew(self, character: Character, pose: str, failed_url: str) -> str:
+        """A fresh URL for the pose: one another load already learnt, else from one
+        (shared) refresh of the character."""
+        known = self._renewed.get(failed_url)
+        if known is not None:
+            return known
+        try:
+            fresh = await self._refreshes.join(
+                character.id, partial(self._refresh_character, character)
+            )
+        except NotFoundError as exc:
+            raise ImageLoadError(character, pose, "the character no longer exists") from exc
+        except AurousError as exc:
+            raise ImageLoadError(
+                character, pose, f"its image links could not be renewed ({exc})"
+            ) from exc
+        ref = fresh.ref(pose)
+        if ref is None:
+            raise ImageLoadError(character, pose, f"the character no longer has a {pose} image")
+        return ref.url
+
+    async def _refresh_character(self, character: Character) -> Character:
+        self._counts.refreshes += 1
+        fresh = await self._refresh(character.id)
+        for ref in character.refs:
+            new = fresh.ref(ref.pose)
+            if new is not None and new.url != ref.url:
+                self._renewed[ref.url] = new.url
+                self._renewed.move_to_end(ref.url)
+        while len(self._renewed) > _RENEWED_URLS_KEPT:
+            self._renewed.popitem(last=False)
+        return fresh
+
+    async def _download_once(self, key: str, url: str) -> bytes:
+        last: float | None = None
+
+        def progress(received: int, total: int | None) -> None:
+            nonlocal last
+            last = min(1.0, received / total) if total else None
+            self._report(key, last)
+
+        download = await self._download(url, progress)
+        self._counts.downloads += 1
+        if last != 1.0:
+            self._report(key, 1.0)
+        return download.content
+
+    # -- callbacks ------------------------------------------------------------------------
+
+    def _report(self, key: str, fraction: float | None) -> None:
+        for listener in list(self._listeners.get(key, ())):
+            try:
+                listener(fraction)
+            except Exception:
+                # A broken progress bar must not fail the download behind it.
+                log.exception("an image progress callback failed")
+
+    def _remove_listener(self, key: str, listener: ProgressFn) -> None:
+        listeners = self._listeners.get(key)
+        if listeners is not None:
+            listeners.remove(listener)
+            if not listeners:
+                del self._listeners[key]
+
+    @staticmethod
+    def _log_orphan_error(key: object, exc: BaseException) -> None:
+        # Only prefetch work fails with nobody waiting for it.
+        if isinstance(exc, ImageLoadError):
+            log.warning("prefetch: %s", exc)
+        else:
+            log.error("prefetch of %r failed", key, exc_info=exc)
