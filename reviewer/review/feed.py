@@ -62,6 +62,12 @@ class ImageFeed:
             task = asyncio.get_running_loop().create_task(self._load(slot, req))
             current[req] = task
 
+    def add(self, slot: str, request: ImageRequest) -> None:
+        """Also load ``request`` in ``slot``, keeping what is already wanted there."""
+        current = self._slots.setdefault(slot, {})
+        if request not in current:
+            self.request(slot, [*current, request])
+
     def cancel(self, slot: str | None = None) -> None:
         slots = [slot] if slot is not None else list(self._slots)
         for name in slots:

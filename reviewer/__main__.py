@@ -1,0 +1,3 @@
+from reviewer.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,294 @@
+"""``reviewer``: the desktop app's entry point (command line, sign-in, event loop)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+os.environ.setdefault("QT_API", "pyside6")  # qasync picks its binding from this
+
+import qasync
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from reviewer import __version__
+from reviewer.api import (
+    DEFAULT_BASE_URL,
+    AsyncAurousClient,
+    AurousError,
+    AuthenticationError,
+    Character,
+    InsecureURLError,
+    normalize_base_url,
+)
+from reviewer.logs import RedactingFilter, setup_logging
+from reviewer.resources import resource_path
+from reviewer.review import paths
+from reviewer.review.credentials import (
+    ApiKey,
+    KeySource,
+    resolve_api_key,
+    store_api_key,
+)
+from reviewer.review.images import DiskCache, ImagePipeline, client_downloader
+from reviewer.review.notices import Notice, NoticeLevel
+from reviewer.review.session import ReviewSession
+from reviewer.ui.dialogs import SignInDialog
+from reviewer.ui.main_window import MainWindow
+from reviewer.ui.theme import Theme, ThemeChoice, apply_theme
+
+__all__ = ["build_parser", "main"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reviewer",
+        description="Review characters synthesized by the Aurous Labs API: save, regenerate, "
+        "resynthesize or discard them, one key each.",
+        epilog="The API key comes from AUROUS_API_KEY, else the system keychain, else a "
+        "sign-in dialog.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="run on a built-in simulator of the API with demo characters (no account needed)",
+    )
+    parser.add_argument(
+        "--base-url",
+        default=os.environ.get("AUROUS_BASE_URL", DEFAULT_BASE_URL),
+        help=f"API base URL (default {DEFAULT_BASE_URL}; /v1 is added when missing)",
+    )
+    parser.add_argument("--api-version", help="pin Aurous-Version, e.g. 2026-05-15")
+    parser.add_argument(
+        "--poll-interval",
+        type=_positive,
+        default=10.0,
+        metavar="SECONDS",
+        help="seconds between queue updates when nothing is synthesizing (default 10; "
+        "five times faster while something is)",
+    )
+    parser.add_argument(
+        "--undo-seconds",
+        type=_non_negative,
+        default=4.0,
+        metavar="SECONDS",
+        help="how long a decision waits, undoable with Ctrl+Z, before it is sent (default 4)",
+    )
+    parser.add_argument(
+        "--theme", choices=[c.value for c in ThemeChoice], default=ThemeChoice.SYSTEM.value
+    )
+    demo = parser.add_argument_group("demo")
+    demo.add_argument("--demo-characters", type=int, default=36, metavar="N")
+    demo.add_argument("--demo-seed", type=int, default=7, metavar="N")
+    demo.add_argument("--demo-synthesis-seconds", type=_positive, default=8.0, metavar="S")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    return parser
+
+
+@dataclass
+class _Connection:
+    base_url: str
+    key: ApiKey
+    where: str
+    session_only_key: bool = False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    redactor = setup_logging(paths.log_dir(), args.log_level)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Aurous Reviewer")
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Aurous Labs")
+    app.setDesktopFileName("aurous-reviewer")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
+    app.setQuitOnLastWindowClosed(False)
+    theme = apply_theme(app, ThemeChoice(args.theme))
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        code: int = loop.run_until_complete(_run(app, theme, args, redactor))
+    return code
+
+
+async def _run(
+    app: QApplication, theme: Theme, args: argparse.Namespace, redactor: RedactingFilter
+) -> int:
+    demo = None
+    try:
+        if args.demo:
+            from reviewer.sim import SimConfig, serve_in_thread
+
+            config = SimConfig(
+                api_keys=[],
+                seed=args.demo_seed,
+                characters=args.demo_characters,
+                synthesis_seconds=args.demo_synthesis_seconds,
+            )
+            demo = await asyncio.to_thread(serve_in_thread, config)
+            connection = _Connection(
+                demo.base_url, ApiKey(demo.api_key, KeySource.DEMO), "Demo (local simulator)"
+            )
+        else:
+            found = await _connect(args)
+            if found is None:
+                return 1
+            connection = found
+        redactor.add_secret(connection.key.value)
+        return await _review(app, theme, args, connection)
+    finally:
+        if demo is not None:
+            await asyncio.to_thread(demo.stop)
+
+
+async def _connect(args: argparse.Namespace) -> _Connection | None:
+    try:
+        base_url = normalize_base_url(args.base_url)
+    except InsecureURLError as exc:
+        QMessageBox.critical(None, "Aurous Reviewer", f"Can't use this server address.\n\n{exc}")
+        return None
+    where = base_url.split("//", 1)[-1].removesuffix("/v1")
+    key = resolve_api_key(base_url)
+    if key is not None:
+        return _Connection(base_url, key, where)
+    return await _sign_in(base_url, args.api_version, where)
+
+
+async def _sign_in(base_url: str, api_version: str | None, where: str) -> _Connection | None:
+    dialog = SignInDialog(base_url)
+    result: asyncio.Future[_Connection | None] = asyncio.get_running_loop().create_future()
+    checks: set[asyncio.Task[None]] = set()
+
+    async def check(key: str, remember: bool) -> None:
+        client = AsyncAurousClient(api_key=key, base_url=base_url, api_version=api_version)
+        try:
+            await client.get_balance()
+        except AuthenticationError as exc:
+            dialog.fail(f"That key was refused: {exc.message}")
+            return
+        except AurousError as exc:
+            dialog.fail(f"Could not check the key with the server: {exc}")
+            return
+        finally:
+            await client.aclose()
+        stored = remember and await asyncio.to_thread(store_api_key, base_url, key)
+        if not result.done():
+            result.set_result(
+                _Connection(
+                    base_url,
+                    ApiKey(key, KeySource.SIGN_IN),
+                    where,
+                    session_only_key=remember and not stored,
+                )
+            )
+        dialog.accept()
+
+    def submitted(key: str, remember: bool) -> None:
+        task = asyncio.ensure_future(check(key, remember))
+        checks.add(task)
+        task.add_done_callback(checks.discard)
+
+    dialog.submitted.connect(submitted)
+    dialog.rejected.connect(lambda: _settle(result, None))
+    dialog.show()
+    return await result
+
+
+async def _review(
+    app: QApplication, theme: Theme, args: argparse.Namespace, connection: _Connection
+) -> int:
+    client = AsyncAurousClient(
+        api_key=connection.key.value,
+        base_url=connection.base_url,
+        api_version=args.api_version,
+    )
+    session: ReviewSession | None = None
+
+    async def refresh(character_id: str) -> Character:
+        assert session is not None
+        return await session.refresh_character(character_id)
+
+    images = ImagePipeline(
+        download=client_downloader(client),
+        refresh=refresh,
+        disk_cache=DiskCache(paths.cache_dir() / "images"),
+    )
+    session = ReviewSession(
+        client,
+        images=images,
+        undo_seconds=args.undo_seconds,
+        poll_interval=args.poll_interval,
+    )
+    window = MainWindow(session, theme, where=connection.where)
+    settings = QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+    geometry = settings.value("geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    window.show()
+    if connection.session_only_key:
+        session.notice.emit(
+            Notice(
+                NoticeLevel.WARNING,
+                "No system keychain is available, so your API key is kept for this session "
+                "only. Set AUROUS_API_KEY to skip signing in next time.",
+            )
+        )
+    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    window.close_requested.connect(lambda: _settle(closed, None))
+    _quit_on_sigint(window)
+    await session.start()
+    await closed
+    pending = len(session.outbox.pending())
+    if pending:
+        window.statusBar().showMessage(f"Sending {pending} decision(s) before closing…")
+    settings.setValue("geometry", window.saveGeometry())
+    settings.sync()
+    await session.aclose()
+    await client.aclose()
+    window.close_now()
+    return 0
+
+
+def _quit_on_sigint(window: MainWindow) -> None:
+    """Ctrl+C in the terminal closes the window the normal way (decisions are sent)."""
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    # Python runs signal handlers only when it gets control; let it, now and then.
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
+def _settle(future: asyncio.Future[T], value: T) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""The API key: from AUROUS_API_KEY, else the OS keychain, else the reviewer signs in.
+
+Keys are stored per API host, so a staging server and production keep their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+import httpx
+import keyring
+import keyring.errors
+
+__all__ = [
+    "ENV_VAR",
+    "KEYRING_SERVICE",
+    "ApiKey",
+    "KeySource",
+    "forget_api_key",
+    "looks_like_api_key",
+    "resolve_api_key",
+    "store_api_key",
+]
+
+log = logging.getLogger(__name__)
+
+ENV_VAR = "AUROUS_API_KEY"
+KEYRING_SERVICE = "aurous-reviewer"
+
+
+class KeySource(StrEnum):
+    ENVIRONMENT = "environment"
+    KEYCHAIN = "keychain"
+    SIGN_IN = "sign-in"
+    DEMO = "demo"
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    value: str
+    source: KeySource
+
+    def __repr__(self) -> str:
+        return f"ApiKey(<redacted>, source={self.source})"
+
+    __str__ = __repr__
+
+
+def _account(base_url: str) -> str:
+    url = httpx.URL(base_url)
+    return f"{url.host}:{url.port}" if url.port else url.host
+
+
+def looks_like_api_key(text: str) -> str | None:
+    """Why ``text`` is not an API key, or None if it could be one."""
+    text = text.strip()
+    if not text:
+        return "Enter your API key."
+    if any(c.isspace() for c in text):
+        return "An API key has no spaces in it."
+    if not text.startswith("al_"):
+        return "Aurous API keys start with “al_” (e.g. al_live_…)."
+    return None
+
+
+def resolve_api_key(base_url: str, environ: Mapping[str, str] | None = None) -> ApiKey | None:
+    env = os.environ if environ is None else environ
+    value = env.get(ENV_VAR, "").strip()
+    if value:
+        return ApiKey(value, KeySource.ENVIRONMENT)
+    try:
+        stored = keyring.get_password(KEYRING_SERVICE, _account(base_url))
+    except keyring.errors.KeyringError as exc:
+        log.info("no usable keychain (%s)", type(exc).__name__)
+        return None
+    return ApiKey(stored, KeySource.KEYCHAIN) if stored else None
+
+
+def store_api_key(base_url: str, value: str) -> bool:
+    """Keep the key in the OS keychain. False when there is no keychain: the caller
+    keeps it for this session only and tells the reviewer."""
+    try:
+        keyring.set_password(KEYRING_SERVICE, _account(base_url), value)
+    except keyring.errors.KeyringError as exc:
+        log.warning("could not store the API key in a keychain (%s)", type(exc).__name__)
+        return False
+    return True
+
+
+def forget_api_key(base_url: str) -> None:
+    with contextlib.suppress(keyring.errors.KeyringError):
+        keyring.delete_password(KEYRING_SERVICE, _account(base_url))

@@ -1,0 +1,249 @@
+"""Binds the current entry to the grid, the loupe and the detail panel.
+
+It turns entries and loaded images into what the tiles paint; which images exist and
+how they load is the session's business (reviewer.review.feed).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QPixmap
+
+from reviewer.api import SYNTHESIZED_POSES, Character
+from reviewer.review.feed import ImageFeed, ImageRequest
+from reviewer.review.images import DecodedImage
+from reviewer.review.queue import Entry
+from reviewer.review.session import ReviewSession
+
+from .details import DetailPanel
+from .loupe import Loupe
+from .pixmaps import to_pixmap
+from .pose_grid import PoseGrid, TileState
+
+__all__ = ["CurrentView"]
+
+_PixKey = tuple[str, str, str, bool, bool]  # id, version, pose, before, full size
+
+
+class CurrentView(QObject):
+    def __init__(
+        self,
+        session: ReviewSession,
+        grid: PoseGrid,
+        loupe: Loupe,
+        details: DetailPanel,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.grid = grid
+        self.loupe = loupe
+        self.details = details
+        self._entry: Entry | None = None
+        self._pixmaps: dict[_PixKey, QPixmap] = {}
+        # The last image each pose showed, kept on screen while a newer one loads.
+        self._shown: dict[tuple[str, str], QPixmap] = {}
+        self._progress: dict[tuple[str, bool], float | None] = {}
+        self._errors: dict[tuple[str, bool], str] = {}
+        self._resize = QTimer(self)
+        self._resize.setSingleShot(True)
+        self._resize.setInterval(150)
+        self._resize.timeout.connect(self.refresh)
+        feed: ImageFeed | None = session.feed
+        if feed is not None:
+            feed.loaded.connect(self._loaded)
+            feed.progress.connect(self._progressed)
+            feed.failed.connect(self._failed)
+        grid.resized.connect(self._resize.start)
+        session.queue.current_changed.connect(self.show_entry)
+        session.queue.changed.connect(self._row_changed)
+        session.pose_changed.connect(lambda _: self.refresh())
+        loupe.closed.connect(lambda: feed.cancel("loupe") if feed else None)
+
+    @property
+    def entry(self) -> Entry | None:
+        return self._entry
+
+    def show_entry(self, entry: Entry | None) -> None:
+        if entry is None or self._entry is None or entry.id != self._entry.id:
+            self._pixmaps.clear()
+            self._shown.clear()
+            self._progress.clear()
+            self._errors.clear()
+        self._entry = entry
+        self.refresh()
+
+    def _row_changed(self, row: int) -> None:
+        current = self.session.queue.current
+        if current is not None and self.session.queue.row_of(current.id) == row:
+            self.show_entry(current)
+
+    # -- what to load -------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        entry = self._entry
+        self.details.show_entry(entry)
+        self.grid.select(self.session.selected_pose)
+        side = self.grid.image_side()
+        self.session.prefetch_side = side
+        feed = self.session.feed
+        if entry is None:
+            if feed is not None:
+                feed.cancel("grid")
+                feed.cancel("loupe")
+            for tile in self.grid.tiles.values():
+                tile.set_state(TileState())
+            self.loupe.close_loupe()
+            return
+        requests: list[ImageRequest] = []
+        for pose in SYNTHESIZED_POSES:
+            if entry.character.ref(pose) is not None:
+                requests.append(ImageRequest(entry.character, pose, side))
+        before = self._before(entry)
+        if before is not None and entry.compare_pose:
+            requests.append(ImageRequest(before, entry.compare_pose, side, before=True))
+        self._paint_tiles()
+        if feed is not None:
+            feed.request("grid", requests)
+        if self.loupe.isVisible():
+            self._request_loupe()
+
+    def open_loupe(self) -> None:
+        if self._entry is None:
+            return
+        self.loupe.open()
+        self._request_loupe()
+
+    def _request_loupe(self) -> None:
+        entry = self._entry
+        feed = self.session.feed
+        if entry is None or feed is None:
+            return
+        pose = self.session.selected_pose
+        requests = []
+        if entry.character.ref(pose) is not None:
+            requests.append(ImageRequest(entry.character, pose, None))
+        before = self._before(entry)
+        if before is not None and entry.compare_pose == pose:
+            requests.append(ImageRequest(before, pose, None, before=True))
+        self._paint_loupe()
+        feed.request("loupe", requests)
+
+    @staticmethod
+    def _before(entry: Entry) -> Character | None:
+        return entry.before if entry.comparing else None
+
+    # -- what arrived -------------------------------------------------------------------
+
+    def _key(self, req: ImageRequest) -> _PixKey:
+        return (req.character_id, req.version, req.pose, req.before, req.max_side is None)
+
+    def _mine(self, req: ImageRequest) -> bool:
+        return self._entry is not None and req.character_id == self._entry.id
+
+    def _loaded(self, req: ImageRequest, image: DecodedImage) -> None:
+        if not self._mine(req):
+            return
+        ratio = self.grid.devicePixelRatioF()
+        self._pixmaps[self._key(req)] = to_pixmap(image, ratio)
+        self._errors.pop((req.pose, req.before), None)
+        self._progress.pop((req.pose, req.before), None)
+        self._paint_tiles()
+        if self.loupe.isVisible():
+            self._paint_loupe()
+
+    def _progressed(self, req: ImageRequest, fraction: float | None) -> None:
+        if self._mine(req) and req.max_side is not None:
+            self._progress[(req.pose, req.before)] = fraction
+            self._paint_tiles()
+        elif self._mine(req) and self.loupe.isVisible():
+            self.loupe.set_progress(fraction)
+
+    def _failed(self, req: ImageRequest, message: str) -> None:
+        if not self._mine(req):
+            return
+        if req.max_side is None:
+            self.loupe.set_images(
+                self._loupe_title(),
+                self._grid_pixmap(req.pose),
+                full_resolution=False,
+                error=message,
+            )
+            return
+        self._errors[(req.pose, req.before)] = message
+        self._paint_tiles()
+
+    # -- painting -----------------------------------------------------------------------
+
+    def _grid_pixmap(self, pose: str, *, before: bool = False) -> QPixmap | None:
+        entry = self._entry
+        if entry is None:
+            return None
+        character = self._before(entry) if before else entry.character
+        if character is None:
+            return None
+        version = character.updated_at.isoformat()
+        # The sharpest grid-size image of this version (a resize may have brought two).
+        candidates = [
+            pixmap
+            for (cid, ver, p, b, full), pixmap in self._pixmaps.items()
+            if (cid, ver, p, b, full) == (character.id, version, pose, before, False)
+        ]
+        return max(candidates, key=lambda pixmap: pixmap.width(), default=None)
+
+    def _paint_tiles(self) -> None:
+        entry = self._entry
+        if entry is None:
+            return
+        for pose, tile in self.grid.tiles.items():
+            pixmap = self._grid_pixmap(pose)
+            if pixmap is not None:
+                self._shown[(entry.id, pose)] = pixmap
+            shown = pixmap or self._shown.get((entry.id, pose))
+            has_ref = entry.character.ref(pose) is not None
+            comparing = entry.comparing and entry.compare_pose == pose
+            tile.set_state(
+                TileState(
+                    pixmap=shown,
+                    before=self._grid_pixmap(pose, before=True) if comparing else None,
+                    comparing=comparing,
+                    loading=has_ref and pixmap is None,
+                    progress=self._progress.get((pose, False)),
+                    regenerating=pose in entry.regenerating,
+                    error=self._errors.get((pose, False))
+                    or (None if has_ref or pose in entry.regenerating else _no_image(entry)),
+                )
+            )
+
+    def _loupe_title(self) -> str:
+        name = self._entry.name if self._entry else ""
+        return f"{name}  —  {self.session.selected_pose.capitalize()}"
+
+    def _paint_loupe(self) -> None:
+        entry = self._entry
+        if entry is None:
+            return
+        pose = self.session.selected_pose
+        version = entry.character.updated_at.isoformat()
+        full = self._pixmaps.get((entry.id, version, pose, False, True))
+        before = None
+        if self._before(entry) is not None and entry.compare_pose == pose:
+            b = self._before(entry)
+            assert b is not None
+            before = self._pixmaps.get(
+                (b.id, b.updated_at.isoformat(), pose, True, True)
+            ) or self._grid_pixmap(pose, before=True)
+        self.loupe.set_images(
+            self._loupe_title(),
+            full or self._grid_pixmap(pose) or self._shown.get((entry.id, pose)),
+            before=before,
+            full_resolution=full is not None,
+        )
+
+
+def _no_image(entry: Entry) -> str | None:
+    if entry.status == "synthesizing":
+        return None
+    if entry.status == "failed":
+        return "No image: synthesis failed"
+    return "This pose has no image"

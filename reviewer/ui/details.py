@@ -1,0 +1,211 @@
+"""The right-hand panel: who the character is, and the four decisions with keys and costs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.review.decisions import COSTS, DecisionKind
+from reviewer.review.queue import Entry
+
+from .theme import Theme, icon
+
+__all__ = ["DECISION_KEYS", "DecisionButton", "DetailPanel"]
+
+# Shown on the buttons and in tooltips; the shortcuts themselves live in the main window.
+DECISION_KEYS: dict[DecisionKind, str] = {
+    DecisionKind.SAVE: "S",
+    DecisionKind.REGENERATE: "R",
+    DecisionKind.RESYNTHESIZE: "⇧R",
+    DecisionKind.DISCARD: "X",
+}
+_TITLES = {
+    DecisionKind.SAVE: "Save",
+    DecisionKind.REGENERATE: "Regenerate pose",
+    DecisionKind.RESYNTHESIZE: "Resynthesize all",
+    DecisionKind.DISCARD: "Discard",
+}
+_HELP = {
+    DecisionKind.SAVE: "Save this character: it becomes ready to use (S or Enter)",
+    DecisionKind.REGENERATE: "Make the selected pose again, keeping the other three (R)",
+    DecisionKind.RESYNTHESIZE: "Make all four poses again; asks first (Shift+R)",
+    DecisionKind.DISCARD: "Delete this character for good (X or Delete)",
+}
+_ICONS = {
+    DecisionKind.SAVE: "save",
+    DecisionKind.REGENERATE: "regenerate",
+    DecisionKind.RESYNTHESIZE: "resynthesize",
+    DecisionKind.DISCARD: "discard",
+}
+_ATTRIBUTES = (
+    ("Gender", "gender"),
+    ("Age", "age"),
+    ("Ethnicity", "ethnicity"),
+    ("Hair", "hair"),
+    ("Eyes", "eye_color"),
+    ("Body type", "body_type"),
+)
+
+
+def cost_text(kind: DecisionKind) -> str:
+    cost = COSTS[kind]
+    return f"{cost} generation" + ("" if cost == 1 else "s")
+
+
+class DecisionButton(QPushButton):
+    def __init__(self, kind: DecisionKind, theme: Theme, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.kind = kind
+        self.setObjectName("Decision")
+        self.setProperty("role", kind.value)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys act on the queue, not the button
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setMinimumHeight(44)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 6, 12, 6)
+        row.setSpacing(10)
+        glyph = QLabel()
+        glyph.setPixmap(icon(_ICONS[kind], theme.color(kind.value)).pixmap(18, 18))
+        title = QLabel(_TITLES[kind])
+        title.setStyleSheet("font-weight: 600; background: transparent;")
+        cost = QLabel(f"{COSTS[kind]} gen")
+        cost.setObjectName("Muted")
+        key = QLabel(DECISION_KEYS[kind])
+        key.setStyleSheet(
+            f"border: 1px solid {theme.colors['border']}; border-radius: 4px;"
+            f"padding: 1px 6px; color: {theme.colors['text_dim']}; font-size: 11px;"
+        )
+        for widget in (glyph, title, cost, key):
+            widget.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        row.addWidget(glyph)
+        row.addWidget(title)
+        row.addStretch(1)
+        row.addWidget(cost)
+        row.addWidget(key)
+        self.set_reason(None)
+
+    def set_reason(self, reason: str | None) -> None:
+        """Enable, or disable saying why."""
+        self.setEnabled(reason is None)
+        tip = f"{_HELP[self.kind]}. Costs {cost_text(self.kind)}."
+        self.setToolTip(tip if reason is None else f"{reason}\n\n{tip}")
+
+
+class DetailPanel(QFrame):
+    decision_clicked = Signal(object)  # DecisionKind
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DetailPanel")
+        self.setMinimumWidth(270)
+        self.setMaximumWidth(340)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 18, 18, 14)
+        layout.setSpacing(8)
+
+        self.name = QLabel("—")
+        self.name.setObjectName("CharacterName")
+        self.name.setWordWrap(True)
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.name)
+        layout.addWidget(self.status)
+
+        self.attributes = QGridLayout()
+        self.attributes.setHorizontalSpacing(12)
+        self.attributes.setVerticalSpacing(5)
+        self._values: dict[str, QLabel] = {}
+        for row, (label, key) in enumerate(_ATTRIBUTES):
+            name = QLabel(label)
+            name.setObjectName("AttrKey")
+            value = QLabel("—")
+            value.setWordWrap(True)
+            self.attributes.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.attributes.addWidget(value, row, 1)
+            self._values[key] = value
+        self.attributes.setColumnStretch(1, 1)
+        layout.addSpacing(6)
+        layout.addLayout(self.attributes)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setObjectName("Muted")
+        layout.addWidget(self.details)
+        self.created = QLabel()
+        self.created.setObjectName("Muted")
+        self.created.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.created)
+
+        self.error = QLabel()
+        self.error.setObjectName("ErrorBox")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.hide()
+        layout.addWidget(self.error)
+
+        layout.addStretch(1)
+        self.buttons: dict[DecisionKind, DecisionButton] = {}
+        for kind in DECISION_KEYS:
+            button = DecisionButton(kind, theme, self)
+            button.clicked.connect(lambda _=False, k=kind: self.decision_clicked.emit(k))
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            layout.addWidget(button)
+            self.buttons[kind] = button
+        self.theme = theme
+        self.show_entry(None)
+
+    def show_entry(self, entry: Entry | None) -> None:
+        if entry is None:
+            self.name.setText("Nothing to review")
+            self.status.clear()
+            for value in self._values.values():
+                value.setText("—")
+            self.details.clear()
+            self.created.clear()
+            self.error.hide()
+            return
+        character = entry.character
+        self.name.setText(entry.name)
+        color = self.theme.colors.get(entry.status, self.theme.colors["text_dim"])
+        label = entry.status
+        if entry.regenerating:
+            poses = ", ".join(sorted(entry.regenerating))
+            label += f" · {poses}" if len(entry.regenerating) < 4 else " · all poses"
+        self.status.setText(f'<span style="color:{color}; font-weight:600;">● {label}</span>')
+        attrs = character.attributes
+        values = {
+            "gender": attrs.gender if attrs else None,
+            "age": str(attrs.age) if attrs and attrs.age is not None else None,
+            "ethnicity": attrs.ethnicity if attrs else None,
+            "hair": ", ".join(x for x in (attrs.hair_color, attrs.hair_style) if x)
+            if attrs
+            else None,
+            "eye_color": attrs.eye_color if attrs else None,
+            "body_type": attrs.body_type if attrs else None,
+        }
+        for key, text in values.items():
+            self._values[key].setText(text or "—")
+        self.details.setText(attrs.additional_details or "" if attrs else "No attributes")
+        self.created.setText(f"Created {_when(character.created_at)}\n{character.id}")
+        problems = [m for m in (character.error_message, entry.message) if m]
+        self.error.setVisible(bool(problems))
+        self.error.setText("\n\n".join(problems))
+
+    def set_reasons(self, reasons: dict[DecisionKind, str | None]) -> None:
+        for kind, reason in reasons.items():
+            self.buttons[kind].set_reason(reason)
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone().strftime("%d %b %Y, %H:%M")

@@ -1,0 +1,437 @@
+"""The main window: queue | poses | details, the status bar and the keyboard contract."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reviewer.api import SYNTHESIZED_POSES, Balance
+from reviewer.review.decisions import COSTS, Decision, DecisionKind
+from reviewer.review.notices import Notice, NoticeLevel
+from reviewer.review.queue import Counts, Entry, StatusFilter
+from reviewer.review.session import ReviewSession
+
+from .activity import ActivityLog
+from .current_view import CurrentView
+from .details import DetailPanel
+from .dialogs import ConfirmResynthesize
+from .loupe import Loupe
+from .overlays import ShortcutSheet, Toast
+from .pose_grid import PoseGrid
+from .queue_view import QueueDelegate, QueueModel, QueueView, Thumbnails
+from .theme import Theme, icon
+
+__all__ = ["MainWindow"]
+
+TITLE = "Aurous Reviewer"
+
+
+class MainWindow(QMainWindow):
+    close_requested = Signal()
+
+    def __init__(
+        self,
+        session: ReviewSession,
+        theme: Theme,
+        *,
+        where: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.theme = theme
+        self.setWindowTitle(f"{TITLE} — {where}" if where else TITLE)
+        self.resize(1440, 900)
+        self.setMinimumSize(980, 640)
+        self._closing = False
+        self.confirm_dialog: ConfirmResynthesize | None = None
+
+        root = QWidget()
+        column = QVBoxLayout(root)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self._top_bar())
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setHandleWidth(1)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self._queue_panel())
+        splitter.addWidget(self._centre())
+        self.details = DetailPanel(theme)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 0)
+        splitter.setSizes([300, 820, 300])
+        self.splitter = splitter
+        column.addWidget(splitter, 1)
+        self.setCentralWidget(root)
+        self._status_bar()
+
+        self.sheet = ShortcutSheet(theme, root)
+        self.activity = ActivityLog(self)
+        self.current = CurrentView(session, self.grid, self.loupe, self.details, self)
+        self._bind()
+        self._shortcuts()
+        self._update_reasons()
+        self._counts_changed(session.queue.counts)
+        self._loading_changed(session.loading)
+
+    # -- building -----------------------------------------------------------------------
+
+    def _top_bar(self) -> QWidget:
+        bar = QFrame()
+        bar.setObjectName("TopBar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(14, 8, 14, 8)
+        row.setSpacing(6)
+        title = QLabel(TITLE)
+        title.setObjectName("AppTitle")
+        row.addWidget(title)
+        row.addSpacing(18)
+        self.filters = QButtonGroup(self)
+        self.filters.setExclusive(True)
+        self.filter_buttons: dict[StatusFilter, QPushButton] = {}
+        for status in StatusFilter:
+            button = QPushButton(status.value.capitalize())
+            button.setObjectName("FilterButton")
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setChecked(status is StatusFilter.ALL)
+            button.clicked.connect(
+                lambda _=False, s=status: self.session.queue.set_filter(status_filter=s)
+            )
+            self.filters.addButton(button)
+            self.filter_buttons[status] = button
+            row.addWidget(button)
+        row.addStretch(1)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search by name   Ctrl+F")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(
+            icon("search", self.theme.color("text_faint")), QLineEdit.ActionPosition.LeadingPosition
+        )
+        self.search.setFixedWidth(280)
+        self.search.textChanged.connect(lambda text: self.session.queue.set_filter(search=text))
+        self.search.installEventFilter(self)
+        row.addWidget(self.search)
+        help_button = QPushButton()
+        help_button.setIcon(icon("keyboard", self.theme.color("text_dim")))
+        help_button.setToolTip("Keyboard shortcuts (? or F1)")
+        help_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        help_button.clicked.connect(lambda: self.sheet.toggle())
+        row.addWidget(help_button)
+        return bar
+
+    def _queue_panel(self) -> QWidget:
+        panel = QFrame()
+        panel.setObjectName("QueuePanel")
+        panel.setMinimumWidth(240)
+        panel.setMaximumWidth(420)
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(0, 12, 0, 0)
+        column.setSpacing(6)
+        heading = QLabel("QUEUE")
+        heading.setObjectName("PanelHeading")
+        heading.setContentsMargins(14, 0, 14, 0)
+        column.addWidget(heading)
+        self.thumbnails = Thumbnails(self.session.feed, self)
+        self.queue_model = QueueModel(self.session.queue, self.thumbnails, self)
+        self.queue_view = QueueView(self.queue_model, QueueDelegate(self.theme, self))
+        self.queue_empty = QLabel()
+        self.queue_empty.setObjectName("EmptyState")
+        self.queue_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.queue_empty.setWordWrap(True)
+        self.queue_empty.setContentsMargins(20, 20, 20, 20)
+        self.queue_stack = QStackedLayout()
+        self.queue_stack.addWidget(self.queue_view)
+        self.queue_stack.addWidget(self.queue_empty)
+        column.addLayout(self.queue_stack, 1)
+        return panel
+
+    def _centre(self) -> QWidget:
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.grid = PoseGrid(self.theme)
+        layout.addWidget(self.grid)
+        self.loupe = Loupe(self.theme, centre)
+        self.toast = Toast(self.theme, centre)
+        return centre
+
+    def _status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.counts_label = QLabel()
+        self.connection_label = QLabel()
+        self.connection_label.setObjectName("ConnectionProblem")
+        self.connection_label.setWordWrap(False)
+        self.connection_label.hide()
+        self.activity_button = QPushButton("Activity")
+        self.activity_button.setObjectName("Link")
+        self.activity_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.activity_button.clicked.connect(self.activity.show_log)
+        self.balance_label = QLabel("Balance: …")
+        self.balance_label.setObjectName("Balance")
+        bar.addWidget(self.counts_label, 1)
+        bar.addWidget(self.connection_label, 2)
+        bar.addPermanentWidget(self.activity_button)
+        bar.addPermanentWidget(self.balance_label)
+        bar.setContentsMargins(8, 0, 8, 0)
+
+    # -- binding ------------------------------------------------------------------------
+
+    def _bind(self) -> None:
+        s = self.session
+        s.queue.counts_changed.connect(self._counts_changed)
+        s.queue.current_changed.connect(self._current_changed)
+        s.queue.changed.connect(lambda _row: self._update_reasons())
+        s.queue.reset.connect(self._sync_selection)
+        s.queue.inserted.connect(lambda _row: self._sync_selection())
+        s.queue.removed.connect(lambda _row: self._update_empty())
+        s.notice.connect(self._notice)
+        s.balance_changed.connect(self._balance_changed)
+        s.connection_changed.connect(self._connection_changed)
+        s.loading_changed.connect(self._loading_changed)
+        s.outbox.sent.connect(self._decision_left)
+        s.outbox.failed.connect(self._decision_left)
+        s.outbox.undone.connect(self._decision_left)
+        self.queue_view.selectionModel().currentChanged.connect(self._list_current_changed)
+        self.grid.pose_clicked.connect(s.select_pose)
+        self.grid.pose_activated.connect(self._pose_activated)
+        self.details.decision_clicked.connect(self._decision_clicked)
+        self.toast.undo_requested.connect(s.undo)
+        self.thumbnails.device_pixel_ratio = self.devicePixelRatioF()
+
+    def _shortcuts(self) -> None:
+        s = self.session
+        bindings: list[
+            tuple[tuple[str | QKeySequence.StandardKey, ...], Callable[[], object], bool]
+        ] = [
+            (("S", "Return", "Enter"), s.save, False),
+            (("X", "Delete"), s.discard, False),
+            (("R",), s.regenerate, False),
+            (("Shift+R",), self.confirm_resynthesize, False),
+            (("Right", "J"), s.next, True),
+            (("Left", "K"), s.previous, True),
+            (("Space",), self.toggle_loupe, False),
+            (("Z",), self.loupe.toggle_zoom, False),
+            (("Escape",), self.escape, False),
+            (("Ctrl+Z",), s.undo, False),
+            (("?", "F1", "Shift+?"), self.sheet.toggle, False),
+            (("Ctrl+F",), self.focus_search, False),
+            (("F5",), s.refresh, False),
+        ]
+        for i, pose in enumerate(SYNTHESIZED_POSES):
+            bindings.append(((str(i + 1),), self._pose_selector(pose), False))
+        self.shortcuts: list[QShortcut] = []
+        for keys, action, repeat in bindings:
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), self)
+                shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+                # Held keys must not save or discard a run of characters.
+                shortcut.setAutoRepeat(repeat)
+                shortcut.activated.connect(self._guarded(action))
+                self.shortcuts.append(shortcut)
+
+    def _pose_selector(self, pose: str) -> Callable[[], None]:
+        return lambda: self.session.select_pose(pose)
+
+    def _guarded(self, action: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:
+            if self.sheet.isVisible() and action != self.sheet.toggle:
+                self.sheet.hide()
+                return
+            action()
+
+        return run
+
+    # -- intents the window adds ----------------------------------------------------------
+
+    def confirm_resynthesize(self) -> None:
+        entry = self.session.current
+        reason = self.session.why_not(DecisionKind.RESYNTHESIZE)
+        if entry is None or reason is not None:
+            self.session.notice.emit(_warning(reason or "No character selected"))
+            return
+        balance = self.session.balance
+        dialog = ConfirmResynthesize(
+            entry.name,
+            COSTS[DecisionKind.RESYNTHESIZE],
+            balance.available_credits if balance else None,
+            self,
+        )
+        character_id = entry.id
+
+        def done(result: int) -> None:
+            self.confirm_dialog = None
+            current = self.session.current
+            if result and current is not None and current.id == character_id:
+                self.session.resynthesize()
+
+        dialog.finished.connect(done)
+        self.confirm_dialog = dialog
+        dialog.open()
+
+    def toggle_loupe(self) -> None:
+        if self.loupe.isVisible():
+            self.loupe.close_loupe()
+        else:
+            self.current.open_loupe()
+
+    def escape(self) -> None:
+        if self.loupe.isVisible():
+            self.loupe.close_loupe()
+        elif self.toast.isVisible():
+            self.toast.hide()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _pose_activated(self, pose: str) -> None:
+        self.session.select_pose(pose)
+        self.current.open_loupe()
+
+    def _decision_clicked(self, kind: DecisionKind) -> None:
+        if kind is DecisionKind.RESYNTHESIZE:
+            self.confirm_resynthesize()
+        elif kind is DecisionKind.SAVE:
+            self.session.save()
+        elif kind is DecisionKind.DISCARD:
+            self.session.discard()
+        else:
+            self.session.regenerate()
+
+    # -- reacting -----------------------------------------------------------------------
+
+    def _current_changed(self, entry: Entry | None) -> None:
+        self._sync_selection()
+        self._update_reasons()
+        if entry is None:
+            self.loupe.close_loupe()
+
+    def _sync_selection(self) -> None:
+        row = self.session.queue.current_row
+        selection = self.queue_view.selectionModel()
+        if row is None:
+            selection.clearCurrentIndex()
+        else:
+            index = self.queue_model.index(row)
+            if selection.currentIndex() != index:
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.queue_view.scrollTo(index)
+        self._update_empty()
+
+    def _list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.session.queue.select_row(current.row())
+
+    def _update_reasons(self) -> None:
+        self.details.set_reasons({kind: self.session.why_not(kind) for kind in DecisionKind})
+
+    def _update_empty(self) -> None:
+        queue = self.session.queue
+        if len(queue):
+            self.queue_stack.setCurrentWidget(self.queue_view)
+            return
+        if self.session.loading:
+            text = "Loading the queue…"
+        elif queue.search or queue.status_filter is not StatusFilter.ALL:
+            text = "Nothing matches this filter."
+        else:
+            text = "All clear.\nNew characters appear here as soon as they finish synthesizing."
+        self.queue_empty.setText(text)
+        self.queue_stack.setCurrentWidget(self.queue_empty)
+
+    def _counts_changed(self, counts: Counts) -> None:
+        self.counts_label.setText(counts.describe())
+
+    def _loading_changed(self, loading: bool) -> None:
+        self._update_empty()
+        if loading:
+            self.counts_label.setText("Loading the queue…")
+        else:
+            self._counts_changed(self.session.queue.counts)
+
+    def _notice(self, notice: Notice) -> None:
+        self.activity.add(notice)
+        self.toast.show_notice(notice, self.session.outbox.undo_seconds)
+        self._update_reasons()
+
+    def _decision_left(self, decision: Decision, *_: object) -> None:
+        shown = self.toast.notice
+        if shown is not None and shown.decision is decision:
+            self.toast.end_undo()
+
+    def _balance_changed(self, balance: Balance | None) -> None:
+        if balance is None:
+            self.balance_label.setText("Balance: unknown")
+            return
+        if balance.billing_mode == "exempt":
+            self.balance_label.setText("Billing exempt")
+            return
+        text = f"{balance.available_credits:g} credits"
+        if balance.held_credits:
+            text += f"  ({balance.held_credits:g} held)"
+        self.balance_label.setText(text)
+        self.balance_label.setToolTip(
+            f"{balance.credits:g} credits, {balance.held_credits:g} held for running "
+            f"generations, {balance.available_credits:g} available"
+        )
+
+    def _connection_changed(self, problem: str | None) -> None:
+        self.connection_label.setVisible(problem is not None)
+        self.connection_label.setText(problem or "")
+        self.connection_label.setToolTip(problem or "")
+
+    # -- Qt events ------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() in (
+            QEvent.Type.ShortcutOverride,
+            QEvent.Type.KeyPress,
+        ):
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Down):
+                # Enter in the search box must never save a character: it hands the
+                # keyboard back to the queue instead (Esc clears the search first).
+                event.accept()
+                if event.type() == QEvent.Type.KeyPress:
+                    if key == Qt.Key.Key_Escape and self.search.text():
+                        self.search.clear()
+                    else:
+                        self.queue_view.setFocus()
+                return True
+        return super().eventFilter(watched, event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closing:
+            event.accept()
+            return
+        # The app finishes sending decisions first, then closes for real.
+        event.ignore()
+        self.close_requested.emit()
+
+    def close_now(self) -> None:
+        self._closing = True
+        self.close()
+
+
+def _warning(text: str) -> Notice:
+    return Notice(NoticeLevel.WARNING, text)

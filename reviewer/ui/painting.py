@@ -1,0 +1,81 @@
+"""Small painting helpers shared by the pose tiles and the loupe."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
+
+__all__ = ["draw_fitted", "draw_pill", "draw_progress", "fitted_rect"]
+
+
+def fitted_rect(image: QSizeF, bounds: QRectF) -> QRectF:
+    """The largest rect of ``image``'s aspect ratio centred in ``bounds``."""
+    if image.isEmpty() or bounds.isEmpty():
+        return QRectF()
+    scaled = image.scaled(bounds.size(), Qt.AspectRatioMode.KeepAspectRatio)
+    rect = QRectF(QPointF(0, 0), scaled)
+    rect.moveCenter(bounds.center())
+    return rect
+
+
+def draw_fitted(painter: QPainter, pixmap: QPixmap, bounds: QRectF, opacity: float = 1.0) -> QRectF:
+    """Draw ``pixmap`` aspect-true inside ``bounds``; returns where it went."""
+    target = fitted_rect(pixmap.deviceIndependentSize(), bounds)
+    painter.save()
+    painter.setOpacity(opacity)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+    painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))
+    painter.restore()
+    return target
+
+
+def draw_pill(
+    painter: QPainter,
+    text: str,
+    top_left: QPointF,
+    *,
+    background: QColor,
+    foreground: QColor,
+    font: QFont,
+) -> QRectF:
+    painter.save()
+    painter.setFont(font)
+    metrics = painter.fontMetrics()
+    rect = QRectF(top_left, QSizeF(metrics.horizontalAdvance(text) + 16, metrics.height() + 6))
+    path = QPainterPath()
+    path.addRoundedRect(rect, rect.height() / 2, rect.height() / 2)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.fillPath(path, background)
+    painter.setPen(foreground)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
+    return rect
+
+
+def draw_progress(
+    painter: QPainter,
+    rect: QRect | QRectF,
+    fraction: float | None,
+    phase: float,
+    *,
+    track: QColor,
+    bar: QColor,
+) -> None:
+    """A thin bar: ``fraction`` filled, or a sliding segment (at ``phase`` 0..1) if unknown."""
+    r = QRectF(rect)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(track)
+    painter.drawRoundedRect(r, r.height() / 2, r.height() / 2)
+    if fraction is None:
+        width = r.width() * 0.3
+        left = r.left() + (r.width() + width) * phase - width
+        segment = QRectF(max(r.left(), left), r.top(), width, r.height())
+        segment.setRight(min(r.right(), left + width))
+    else:
+        segment = QRectF(r.left(), r.top(), r.width() * max(0.0, min(1.0, fraction)), r.height())
+    if segment.width() > 0:
+        painter.setBrush(bar)
+        painter.drawRoundedRect(segment, r.height() / 2, r.height() / 2)
+    painter.restore()

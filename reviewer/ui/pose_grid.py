@@ -1,0 +1,214 @@
+"""The four poses of the current character in a 2×2 grid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
+
+from reviewer.api import SYNTHESIZED_POSES
+
+from .painting import draw_fitted, draw_pill, draw_progress
+from .theme import Theme
+
+__all__ = ["PoseGrid", "PoseTile", "TileState"]
+
+PAD = 10
+
+
+@dataclass
+class TileState:
+    pixmap: QPixmap | None = None
+    before: QPixmap | None = None  # shown beside ``pixmap`` while comparing
+    comparing: bool = False
+    loading: bool = False
+    progress: float | None = None
+    regenerating: bool = False
+    error: str | None = None
+
+    @property
+    def animating(self) -> bool:
+        return self.regenerating or (self.loading and self.pixmap is None)
+
+
+class PoseTile(QWidget):
+    clicked = Signal(str)
+    activated = Signal(str)
+
+    def __init__(self, pose: str, number: int, theme: Theme, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.pose = pose
+        self.number = number
+        self.theme = theme
+        self.state = TileState()
+        self.selected = False
+        self._phase = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(40)
+        self._timer.timeout.connect(self._tick)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(QSize(160, 160))
+        self.setAccessibleName(f"{pose} pose")
+
+    def set_state(self, state: TileState) -> None:
+        self.state = state
+        if state.animating and not self._timer.isActive():
+            self._timer.start()
+        elif not state.animating:
+            self._timer.stop()
+        self.update()
+
+    def set_selected(self, selected: bool) -> None:
+        if selected != self.selected:
+            self.selected = selected
+            self.update()
+
+    def image_side(self) -> int:
+        """Pixels to ask for so the image is sharp here (half width while comparing)."""
+        width = self.width() - 2 * PAD
+        if self.state.comparing:
+            width //= 2
+        logical = max(width, self.height() - 2 * PAD)
+        return max(64, round(logical * self.devicePixelRatioF()))
+
+    def _tick(self) -> None:
+        self._phase = (self._phase + 0.025) % 1.0
+        self.update()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.pose)
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.activated.emit(self.pose)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t = self.theme
+        s = self.state
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        outer = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
+        path = QPainterPath()
+        path.addRoundedRect(outer, 10, 10)
+        painter.fillPath(path, t.color("tile"))
+        inner = outer.adjusted(PAD, PAD, -PAD, -PAD)
+        dim = 0.3 if s.regenerating else 1.0
+
+        if s.comparing and s.pixmap is not None and s.before is not None:
+            half = inner.width() / 2
+            left = QRectF(inner.left(), inner.top(), half - 4, inner.height())
+            right = QRectF(inner.left() + half + 4, inner.top(), half - 4, inner.height())
+            draw_fitted(painter, s.before, left, 0.9)
+            draw_fitted(painter, s.pixmap, right)
+            painter.setPen(QPen(t.color("border"), 1))
+            painter.drawLine(
+                QPointF(inner.center().x(), inner.top() + 8),
+                QPointF(inner.center().x(), inner.bottom() - 8),
+            )
+            small = self._font(-1, bold=True)
+            for label, rect in (("BEFORE", left), ("AFTER", right)):
+                draw_pill(
+                    painter,
+                    label,
+                    QPointF(rect.center().x() - 30, rect.bottom() - 26),
+                    background=t.color("overlay"),
+                    foreground=t.color("text"),
+                    font=small,
+                )
+        elif s.pixmap is not None:
+            draw_fitted(painter, s.pixmap, inner, dim)
+
+        if s.error and not s.regenerating:
+            self._centre_text(painter, inner, "⚠  " + s.error, t.color("failed"))
+        elif s.regenerating:
+            self._centre_text(painter, inner, f"Regenerating {self.pose}…", t.color("text"))
+            self._bar(painter, inner, None)
+        elif s.pixmap is None and s.loading:
+            pct = "" if s.progress is None else f"  {round(s.progress * 100)} %"
+            self._centre_text(painter, inner, f"Loading {self.pose}{pct}", t.color("text_dim"))
+            self._bar(painter, inner, s.progress)
+        elif s.pixmap is None:
+            self._centre_text(painter, inner, "No image", t.color("text_faint"))
+
+        draw_pill(
+            painter,
+            f"{self.number}  {self.pose.capitalize()}",
+            QPointF(outer.left() + 10, outer.top() + 10),
+            background=t.color("overlay"),
+            foreground=t.color("text"),
+            font=self._font(0, bold=True),
+        )
+        if self.selected:
+            painter.setPen(QPen(t.color("accent"), 3))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(outer.adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
+        painter.end()
+
+    def _font(self, delta: float, *, bold: bool = False) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() + delta))
+        if bold:
+            font.setWeight(QFont.Weight.DemiBold)
+        return font
+
+    def _centre_text(self, painter: QPainter, rect: QRectF, text: str, color: QColor) -> None:
+        painter.save()
+        painter.setPen(color)
+        painter.setFont(self._font(0.5))
+        box = rect.adjusted(20, 0, -20, -20)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+        painter.restore()
+
+    def _bar(self, painter: QPainter, rect: QRectF, fraction: float | None) -> None:
+        width = min(220.0, rect.width() * 0.6)
+        bar = QRectF(rect.center().x() - width / 2, rect.center().y() + 22, width, 5)
+        draw_progress(
+            painter,
+            bar,
+            fraction,
+            self._phase,
+            track=self.theme.color("border"),
+            bar=self.theme.color("accent"),
+        )
+
+
+class PoseGrid(QWidget):
+    pose_clicked = Signal(str)
+    pose_activated = Signal(str)
+    resized = Signal()
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QGridLayout(self)
+        layout.setContentsMargins(14, 14, 14, 14)
+        layout.setSpacing(12)
+        self.tiles: dict[str, PoseTile] = {}
+        for i, pose in enumerate(SYNTHESIZED_POSES):
+            tile = PoseTile(pose, i + 1, theme, self)
+            tile.clicked.connect(self.pose_clicked)
+            tile.activated.connect(self.pose_activated)
+            layout.addWidget(tile, i // 2, i % 2)
+            self.tiles[pose] = tile
+
+    def select(self, pose: str) -> None:
+        for name, tile in self.tiles.items():
+            tile.set_selected(name == pose)
+
+    def image_side(self) -> int:
+        return max(tile.image_side() for tile in self.tiles.values())
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self.resized.emit()

@@ -1,0 +1,213 @@
+"""The queue on the left: a Qt list model adapting ReviewQueue, and how a row looks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from reviewer.api import Pose
+from reviewer.review.feed import ImageFeed, ImageRequest
+from reviewer.review.images import DecodedImage
+from reviewer.review.queue import Entry, ReviewQueue
+
+from .pixmaps import to_pixmap
+from .theme import Theme
+
+__all__ = ["QueueDelegate", "QueueModel", "QueueView", "Thumbnails"]
+
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+THUMB = 44
+ROW_HEIGHT = 60
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class Thumbnails(QObject):
+    """Small portrait pixmaps, loaded only for rows that are painted."""
+
+    updated = Signal(str)  # character id
+
+    def __init__(self, feed: ImageFeed | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._feed = feed
+        self._pixmaps: dict[tuple[str, str], QPixmap] = {}
+        self._wanted: set[tuple[str, str]] = set()
+        self.device_pixel_ratio = 1.0
+        if feed is not None:
+            feed.loaded.connect(self._loaded)
+
+    def get(self, entry: Entry) -> QPixmap | None:
+        character = entry.character
+        key = (character.id, character.updated_at.isoformat())
+        pixmap = self._pixmaps.get(key)
+        if pixmap is not None or self._feed is None or not character.ref(Pose.PORTRAIT):
+            return pixmap
+        if key not in self._wanted:
+            self._wanted.add(key)
+            side = round(THUMB * self.device_pixel_ratio)
+            self._feed.add("thumbs", ImageRequest(character, Pose.PORTRAIT, side))
+        return None
+
+    def _loaded(self, request: ImageRequest, image: DecodedImage) -> None:
+        key = (request.character_id, request.version)
+        if key not in self._wanted or request.pose != Pose.PORTRAIT or request.before:
+            return
+        self._pixmaps[key] = to_pixmap(image, self.device_pixel_ratio)
+        self.updated.emit(request.character_id)
+
+
+class QueueModel(QAbstractListModel):
+    def __init__(self, queue: ReviewQueue, thumbnails: Thumbnails, parent: QObject | None = None):
+        super().__init__(parent)
+        self._queue = queue
+        self.thumbnails = thumbnails
+        queue.inserting.connect(lambda row: self.beginInsertRows(QModelIndex(), row, row))
+        queue.inserted.connect(lambda _: self.endInsertRows())
+        queue.removing.connect(lambda row: self.beginRemoveRows(QModelIndex(), row, row))
+        queue.removed.connect(lambda _: self.endRemoveRows())
+        queue.changed.connect(self._row_changed)
+        queue.resetting.connect(self.beginResetModel)
+        queue.reset.connect(self.endResetModel)
+        thumbnails.updated.connect(self._thumbnail_updated)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._queue)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._queue):
+            return None
+        entry = self._queue.at(index.row())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return entry.name
+        if role == ENTRY_ROLE:
+            return entry
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.thumbnails.get(entry)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{entry.name} — {_status_text(entry)}" + (
+                f"\n{entry.message}" if entry.message else ""
+            )
+        return None
+
+    def _row_changed(self, row: int) -> None:
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+
+    def _thumbnail_updated(self, character_id: str) -> None:
+        row = self._queue.row_of(character_id)
+        if row is not None:
+            self._row_changed(row)
+
+
+def _status_text(entry: Entry) -> str:
+    if entry.regenerating and len(entry.regenerating) == 1:
+        return f"regenerating {next(iter(entry.regenerating))}"
+    if entry.regenerating:
+        return "resynthesizing"
+    return entry.status
+
+
+def _age(when: datetime) -> str:
+    seconds = (datetime.now(UTC) - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit} ago"
+    return ""
+
+
+class QueueDelegate(QStyledItemDelegate):
+    def __init__(self, theme: Theme, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        return QSize(option.rect.width(), ROW_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        entry = index.data(ENTRY_ROLE)
+        if not isinstance(entry, Entry):
+            return
+        t = self.theme
+        rect: QRect = option.rect
+        state = option.state
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if selected:
+            painter.fillRect(rect, t.color("selection"))
+            painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), t.color("accent"))
+        elif state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(rect, t.color("panel_alt"))
+
+        thumb = QRect(rect.left() + 12, rect.top() + (rect.height() - THUMB) // 2, THUMB, THUMB)
+        path = QPainterPath()
+        path.addRoundedRect(thumb, 6, 6)
+        painter.fillPath(path, t.color("tile"))
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            painter.setClipPath(path)
+            size = (
+                pixmap.deviceIndependentSize()
+                .toSize()
+                .scaled(thumb.size(), Qt.AspectRatioMode.KeepAspectRatioByExpanding)
+            )
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(thumb.center())
+            painter.drawPixmap(target, pixmap)
+            painter.setClipping(False)
+
+        text_left = thumb.right() + 12
+        width = rect.right() - text_left - 10
+        name_font = QFont(option.font)
+        name_font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(name_font)
+        painter.setPen(t.color("text"))
+        metrics = painter.fontMetrics()
+        name = metrics.elidedText(entry.name, Qt.TextElideMode.ElideRight, width)
+        painter.drawText(text_left, rect.top() + 24, name)
+
+        small = QFont(option.font)
+        small.setPointSizeF(max(7.0, small.pointSizeF() - 1.5))
+        painter.setFont(small)
+        status = _status_text(entry)
+        color = QColor(t.color(entry.status if entry.status in t.colors else "text_dim"))
+        dot = QRect(text_left, rect.top() + 35, 8, 8)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        painter.drawEllipse(dot)
+        painter.setPen(color)
+        painter.drawText(text_left + 14, rect.top() + 43, status)
+        status_width = painter.fontMetrics().horizontalAdvance(status)
+        painter.setPen(t.color("text_faint"))
+        age = _age(entry.character.created_at)
+        if entry.message:
+            age = "⚠ " + age
+        painter.drawText(text_left + 24 + status_width, rect.top() + 43, age)
+        painter.restore()
+
+
+class QueueView(QListView):
+    def __init__(self, model: QueueModel, delegate: QueueDelegate, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("QueueList")
+        self.setModel(model)
+        self.setItemDelegate(delegate)
+        self.setUniformItemSizes(True)
+        self.setMouseTracking(True)
+        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
