@@ -17,7 +17,7 @@ from reviewer.review.images._decode import (
     fit_within,
 )
 
-from .conftest import encode, picture
+from .pictures import encode, picture
 
 MAX = 64_000_000
 RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)

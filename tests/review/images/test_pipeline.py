@@ -16,7 +16,8 @@ from PIL import Image
 from reviewer.api import APIConnectionError, Character, NotFoundError
 from reviewer.review.images import DecodedImage, DiskCache, ImageLoadError, image_key
 
-from .conftest import FakeAurous, MakePipeline, cache_files, encode, picture, png
+from .conftest import FakeAurous, MakePipeline, cache_files, png
+from .pictures import encode, picture
 
 pytestmark = pytest.mark.anyio
 
