@@ -210,8 +210,8 @@ class CurrentView(QObject):
                     loading=has_ref and pixmap is None,
                     progress=self._progress.get((pose, False)),
                     regenerating=pose in entry.regenerating,
-                    error=self._errors.get((pose, False))
-                    or (None if has_ref or pose in entry.regenerating else _no_image(entry)),
+                    error=self._errors.get((pose, False)),
+                    empty_text=_no_image(entry),
                 )
             )
 
@@ -241,9 +241,9 @@ class CurrentView(QObject):
         )
 
 
-def _no_image(entry: Entry) -> str | None:
+def _no_image(entry: Entry) -> str:
     if entry.status == "synthesizing":
-        return None
+        return "Synthesizing…"
     if entry.status == "failed":
         return "No image: synthesis failed"
     return "This pose has no image"

@@ -33,7 +33,7 @@ DECISION_KEYS: dict[DecisionKind, str] = {
 _TITLES = {
     DecisionKind.SAVE: "Save",
     DecisionKind.REGENERATE: "Regenerate pose",
-    DecisionKind.RESYNTHESIZE: "Resynthesize all",
+    DecisionKind.RESYNTHESIZE: "Resynthesize",
     DecisionKind.DISCARD: "Discard",
 }
 _HELP = {

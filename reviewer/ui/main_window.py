@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -80,10 +80,10 @@ class MainWindow(QMainWindow):
         self.splitter = splitter
         column.addWidget(splitter, 1)
         self.setCentralWidget(root)
+        self.activity = ActivityLog(self)
         self._status_bar()
 
         self.sheet = ShortcutSheet(theme, root)
-        self.activity = ActivityLog(self)
         self.current = CurrentView(session, self.grid, self.loupe, self.details, self)
         self._bind()
         self._shortcuts()
@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
             icon("search", self.theme.color("text_faint")), QLineEdit.ActionPosition.LeadingPosition
         )
         self.search.setFixedWidth(280)
+        # Only Ctrl+F or a click puts the keyboard here: single-key review stays safe.
+        self.search.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.search.textChanged.connect(lambda text: self.session.queue.set_filter(search=text))
         self.search.installEventFilter(self)
         row.addWidget(self.search)
@@ -400,6 +402,10 @@ class MainWindow(QMainWindow):
         self.connection_label.setToolTip(problem or "")
 
     # -- Qt events ------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.queue_view.setFocus()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and event.type() in (

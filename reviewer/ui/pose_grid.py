@@ -36,6 +36,7 @@ class TileState:
     progress: float | None = None
     regenerating: bool = False
     error: str | None = None
+    empty_text: str = ""
 
     @property
     def animating(self) -> bool:
@@ -139,8 +140,8 @@ class PoseTile(QWidget):
             pct = "" if s.progress is None else f"  {round(s.progress * 100)} %"
             self._centre_text(painter, inner, f"Loading {self.pose}{pct}", t.color("text_dim"))
             self._bar(painter, inner, s.progress)
-        elif s.pixmap is None:
-            self._centre_text(painter, inner, "No image", t.color("text_faint"))
+        elif s.pixmap is None and s.empty_text:
+            self._centre_text(painter, inner, s.empty_text, t.color("text_faint"))
 
         draw_pill(
             painter,

@@ -78,8 +78,8 @@ class QueueModel(QAbstractListModel):
         queue.removing.connect(lambda row: self.beginRemoveRows(QModelIndex(), row, row))
         queue.removed.connect(lambda _: self.endRemoveRows())
         queue.changed.connect(self._row_changed)
-        queue.resetting.connect(self.beginResetModel)
-        queue.reset.connect(self.endResetModel)
+        queue.resetting.connect(lambda: self.beginResetModel())
+        queue.reset.connect(lambda: self.endResetModel())
         thumbnails.updated.connect(self._thumbnail_updated)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
