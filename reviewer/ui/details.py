@@ -198,7 +198,9 @@ class DetailPanel(QFrame):
             self._values[key].setText(text or "—")
         self.details.setText(attrs.additional_details or "" if attrs else "No attributes")
         self.created.setText(f"Created {_when(character.created_at)}\n{character.id}")
-        problems = [m for m in (character.error_message, entry.message) if m]
+        # A server error_message is stale once the character is no longer failed.
+        failure = character.error_message if entry.status == "failed" else None
+        problems = [m for m in (failure, entry.message) if m]
         self.error.setVisible(bool(problems))
         self.error.setText("\n\n".join(problems))
 

@@ -49,6 +49,7 @@ class ConfirmResynthesize(QDialog):
             f"Resynthesize ({cost} generations)", QDialogButtonBox.ButtonRole.AcceptRole
         )
         cancel = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
+        self.confirm.setMinimumWidth(220)
         self.confirm.setDefault(True)
         self.confirm.setAutoDefault(True)
         cancel.setAutoDefault(False)

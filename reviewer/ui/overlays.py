@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushBu
 
 from reviewer.review.notices import Notice, NoticeLevel
 
+from .painting import resized_font
 from .theme import Theme, icon
 
 __all__ = ["SHORTCUTS", "ShortcutSheet", "Toast"]
@@ -76,10 +77,7 @@ class ShortcutSheet(QWidget):
         painter.setBrush(t.color("panel"))
         painter.setPen(t.color("border"))
         painter.drawRoundedRect(card, 14, 14)
-        title = painter.font()
-        title.setPointSizeF(title.pointSizeF() + 4)
-        title.setWeight(title.Weight.DemiBold)
-        painter.setFont(title)
+        painter.setFont(resized_font(self.font(), 6, bold=True))
         painter.setPen(t.color("text"))
         painter.drawText(card.adjusted(28, 20, -28, 0), "Keyboard shortcuts")
         body = self.font()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
 
-__all__ = ["draw_fitted", "draw_pill", "draw_progress", "fitted_rect"]
+__all__ = ["draw_fitted", "draw_pill", "draw_progress", "fitted_rect", "resized_font"]
 
 
 def fitted_rect(image: QSizeF, bounds: QRectF) -> QRectF:
@@ -79,3 +79,15 @@ def draw_progress(
         painter.setBrush(bar)
         painter.drawRoundedRect(segment, r.height() / 2, r.height() / 2)
     painter.restore()
+
+
+def resized_font(font: QFont, delta: float, *, bold: bool = False) -> QFont:
+    """``font`` ``delta`` points (or pixels, for a stylesheet's px fonts) larger."""
+    result = QFont(font)
+    if result.pixelSize() > 0:
+        result.setPixelSize(max(9, round(result.pixelSize() + delta)))
+    else:
+        result.setPointSizeF(max(7.0, result.pointSizeF() + delta))
+    if bold:
+        result.setWeight(QFont.Weight.DemiBold)
+    return result

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
 
 from reviewer.api import SYNTHESIZED_POSES
 
-from .painting import draw_fitted, draw_pill, draw_progress
+from .painting import draw_fitted, draw_pill, draw_progress, resized_font
 from .theme import Theme
 
 __all__ = ["PoseGrid", "PoseTile", "TileState"]
@@ -158,11 +158,7 @@ class PoseTile(QWidget):
         painter.end()
 
     def _font(self, delta: float, *, bold: bool = False) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() + delta))
-        if bold:
-            font.setWeight(QFont.Weight.DemiBold)
-        return font
+        return resized_font(self.font(), delta, bold=bold)
 
     def _centre_text(self, painter: QPainter, rect: QRectF, text: str, color: QColor) -> None:
         painter.save()

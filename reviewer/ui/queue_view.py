@@ -22,6 +22,7 @@ from reviewer.review.feed import ImageFeed, ImageRequest
 from reviewer.review.images import DecodedImage
 from reviewer.review.queue import Entry, ReviewQueue
 
+from .painting import resized_font
 from .pixmaps import to_pixmap
 from .theme import Theme
 
@@ -180,9 +181,7 @@ class QueueDelegate(QStyledItemDelegate):
         name = metrics.elidedText(entry.name, Qt.TextElideMode.ElideRight, width)
         painter.drawText(text_left, rect.top() + 24, name)
 
-        small = QFont(option.font)
-        small.setPointSizeF(max(7.0, small.pointSizeF() - 1.5))
-        painter.setFont(small)
+        painter.setFont(resized_font(option.font, -1.5))
         status = _status_text(entry)
         color = QColor(t.color(entry.status if entry.status in t.colors else "text_dim"))
         dot = QRect(text_left, rect.top() + 35, 8, 8)
