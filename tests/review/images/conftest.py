@@ -56,6 +56,7 @@ class FakeAurous:
         self.chunk_size: int | None = None
         self.send_length = True
         self.gate: asyncio.Event | None = None  # storage answers wait for it when set
+        self.gated_pose: str | None = None  # ...only for this pose, if set
         self.waiting = 0
         self.cancelled = 0
         self._changed = asyncio.Event()
@@ -89,9 +90,10 @@ class FakeAurous:
             updated_at=T0,
         )
 
-    def close_gate(self) -> None:
-        """Hold storage answers until ``open_gate()``."""
+    def close_gate(self, *, pose: str | None = None) -> None:
+        """Hold storage answers (for ``pose`` only, if given) until ``open_gate()``."""
         self.gate = asyncio.Event()
+        self.gated_pose = pose
 
     def open_gate(self) -> None:
         assert self.gate is not None
@@ -124,7 +126,7 @@ class FakeAurous:
             return self._retrieve(request.url.path.rsplit("/", 1)[1])
         _, _, char_id, name = request.url.path.split("/")
         pose = name.removesuffix(".bin")
-        if self.gate is not None:
+        if self.gate is not None and self.gated_pose in (None, pose):
             self.waiting += 1
             self._changed.set()
             try:

@@ -88,12 +88,14 @@ async def test_a_refreshed_token_still_hits_the_cache(
 async def test_an_image_smaller_than_the_bucket_is_kept_once(
     fake: FakeAurous, make_pipeline: MakePipeline
 ) -> None:
-    c = fake.add("char_1", png(300, 200))
+    c, d = fake.add("char_1", png(300, 200)), fake.add("char_2", png(300, 200))
     pipeline = make_pipeline()
     full = await pipeline.load(c, "front")
     assert await pipeline.load(c, "front", max_side=512) is full
-    assert pipeline.stats.memory_images == 1
-    assert pipeline.stats.decodes == 1
+    grid = await pipeline.load(d, "front", max_side=512)  # the other way round
+    assert await pipeline.load(d, "front") is grid
+    assert pipeline.stats.memory_images == 2
+    assert pipeline.stats.decodes == 2
 
 
 async def test_memory_stays_within_its_budget_least_recent_out(
@@ -208,6 +210,23 @@ async def test_a_cached_file_that_does_not_decode_is_downloaded_again_once(
     assert await DiskCache(tmp_path).get(key) == fake.images["char_1", "front"]
 
 
+async def test_a_cache_that_cannot_forget_a_bad_file_is_bypassed(
+    fake: FakeAurous, make_pipeline: MakePipeline, tmp_path: Path
+) -> None:
+    class StickyDisk(DiskCache):
+        async def discard(self, key: str) -> None:
+            pass  # like a read-only folder: the bad file stays
+
+    c = fake.add("char_1", png())
+    key = image_key(c, "front")
+    assert key is not None
+    disk = StickyDisk(tmp_path)
+    await disk.put(key, b"intact on disk, but not an image")
+    image = await make_pipeline(disk_cache=disk).load(c, "front")
+    assert image.format == "PNG"
+    assert len(fake.storage_requests) == 1
+
+
 async def test_a_damaged_cache_file_is_downloaded_again(
     fake: FakeAurous, make_pipeline: MakePipeline, tmp_path: Path
 ) -> None:
@@ -270,6 +289,23 @@ async def test_a_renewed_link_is_used_straight_away_by_later_loads(
     await pipeline.load(stale, "back", max_side=128)  # still the stale character
     assert [token(r) for r in fake.storage_requests] == ["tok1", "tok2", "tok2"]
     assert len(fake.api_requests) == 1
+
+
+async def test_a_download_failing_after_another_pose_renewed_the_links_needs_no_refresh(
+    fake: FakeAurous, make_pipeline: MakePipeline
+) -> None:
+    stale = fake.add("char_1", png())
+    fake.expire()
+    pipeline = make_pipeline()
+    fake.close_gate(pose="back")
+    back = asyncio.create_task(pipeline.load(stale, "back", max_side=128))
+    await fake.until(lambda: fake.waiting == 1)  # back's stale request is under way
+    await pipeline.load(stale, "front", max_side=128)  # fails, refreshes, succeeds
+    fake.open_gate()
+    await back  # fails too, after the refresh: takes the renewed link
+    assert len(fake.api_requests) == 1
+    assert pipeline.stats.refreshes == 1
+    assert [token(r) for r in fake.storage_requests] == ["tok1", "tok1", "tok2", "tok2"]
 
 
 async def test_still_failing_after_the_refresh_is_a_clear_error(
