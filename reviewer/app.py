@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync picks its binding from this
@@ -32,6 +33,7 @@ from reviewer.api import (
 from reviewer.logs import RedactingFilter, setup_logging
 from reviewer.resources import resource_path
 from reviewer.review import paths
+from reviewer.review._clock import Clock
 from reviewer.review.credentials import (
     ApiKey,
     KeySource,
@@ -45,7 +47,7 @@ from reviewer.ui.dialogs import SignInDialog
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.theme import Theme, ThemeChoice, apply_theme
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "build_session", "main"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -229,22 +231,11 @@ async def _review(
         base_url=connection.base_url,
         api_version=args.api_version,
     )
-    session: ReviewSession | None = None
-
-    async def refresh(character_id: str) -> Character:
-        assert session is not None
-        return await session.refresh_character(character_id)
-
-    images = ImagePipeline(
-        download=client_downloader(client),
-        refresh=refresh,
-        disk_cache=DiskCache(paths.cache_dir() / "images"),
-    )
-    session = ReviewSession(
+    session = build_session(
         client,
-        images=images,
         undo_seconds=args.undo_seconds,
         poll_interval=args.poll_interval,
+        cache_dir=paths.cache_dir() / "images",
     )
     window = MainWindow(session, theme, where=connection.where)
     settings = QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
@@ -274,6 +265,36 @@ async def _review(
     await client.aclose()
     window.close_now()
     return 0
+
+
+def build_session(
+    client: AsyncAurousClient,
+    *,
+    undo_seconds: float,
+    poll_interval: float,
+    cache_dir: Path | None,
+    clock: Clock | None = None,
+) -> ReviewSession:
+    """The review session with its image pipeline: what the window binds to."""
+    session: ReviewSession | None = None
+
+    async def refresh(character_id: str) -> Character:
+        assert session is not None
+        return await session.refresh_character(character_id)
+
+    images = ImagePipeline(
+        download=client_downloader(client),
+        refresh=refresh,
+        disk_cache=DiskCache(cache_dir) if cache_dir is not None else None,
+    )
+    session = ReviewSession(
+        client,
+        images=images,
+        clock=clock,
+        undo_seconds=undo_seconds,
+        poll_interval=poll_interval,
+    )
+    return session
 
 
 def _quit_on_sigint(window: MainWindow) -> None:

@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session")

@@ -89,8 +89,11 @@ class Poller:
         self.cycles = 0
         self.initial_sweep_done = False
 
-    def poke(self) -> None:
-        """Run the next cycle now (after a decision, or when the reviewer asks)."""
+    def poke(self, *, sweep: bool = False) -> None:
+        """Run the next cycle now (after a decision, or when the reviewer asks: then
+        ``sweep`` makes it a page of the whole list rather than a synthesizing probe)."""
+        if sweep:
+            self._probe_next = False
         self._wake.set()
 
     async def run(self) -> None:

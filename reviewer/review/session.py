@@ -198,8 +198,8 @@ class ReviewSession:
             self.pose_changed.emit(pose)
 
     def refresh(self) -> None:
-        """Poll now."""
-        self.poller.poke()
+        """Poll the whole list now (F5)."""
+        self.poller.poke(sweep=True)
 
     def _decide(self, kind: DecisionKind, pose: str | None = None) -> Decision | None:
         entry = self.queue.current

@@ -1,0 +1,227 @@
+"""The review session against the simulator, headless: decisions reach the server's
+state only after the undo window, and the queue follows the server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import anyio
+import pytest
+
+from reviewer.review._clock import ManualClock
+from reviewer.review.notices import Notice, NoticeLevel
+from reviewer.review.session import ReviewSession
+from tests.simfixtures import KEY, SimHarness, make_sim
+
+pytestmark = pytest.mark.anyio
+
+
+async def until(condition: Callable[[], object], what: str = "condition") -> None:
+    """Let the loop run until ``condition`` holds (everything here is in-process)."""
+    with anyio.fail_after(10):
+        while not condition():
+            await anyio.sleep(0.001)
+
+
+class Rig:
+    def __init__(self, h: SimHarness, session: ReviewSession, clock: ManualClock) -> None:
+        self.h = h
+        self.sim = h.sim
+        self.session = session
+        self.clock = clock
+        self.notices: list[Notice] = []
+        session.notice.connect(self.notices.append)
+
+    def status(self, cid: str) -> str | None:
+        raw = self.sim.character(cid)
+        return None if raw is None else str(raw["status"])
+
+    def texts(self) -> list[str]:
+        return [n.text for n in self.notices]
+
+    async def pass_undo_window(self) -> None:
+        self.clock.advance(self.session.outbox.undo_seconds + 0.01)
+        await until(lambda: not self.session.outbox.pending(), "outbox empty")
+
+    async def poll(self) -> None:
+        cycles = self.session.poller.cycles
+        self.session.refresh()
+        await until(lambda: self.session.poller.cycles > cycles and self.clock.sleepers, "poll")
+
+
+@pytest.fixture
+async def rig() -> AsyncIterator[Rig]:
+    h = make_sim()
+    clock = ManualClock()
+    client = h.client()
+    session = ReviewSession(client, clock=clock, undo_seconds=4, poll_interval=10)
+    r = Rig(h, session, clock)
+    await session.start()
+    await until(lambda: not session.loading, "first sweep")
+    try:
+        yield r
+    finally:
+        await session.aclose(flush=False)
+        await client.aclose()
+
+
+def current_id(r: Rig) -> str:
+    entry = r.session.current
+    assert entry is not None
+    return entry.id
+
+
+async def test_loads_the_team_queue_newest_first(rig: Rig) -> None:
+    expected = [
+        c["id"]
+        for c in rig.sim.characters(KEY)
+        if c["status"] in ("reviewing", "synthesizing", "failed")
+    ]
+    assert [e.id for e in rig.session.queue] == expected
+    assert rig.session.current is not None
+    assert rig.session.current.id == expected[0]
+    await until(lambda: rig.session.balance is not None)
+
+
+async def test_save_goes_out_after_the_undo_window(rig: Rig) -> None:
+    rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
+    cid = current_id(rig)
+    decision = rig.session.save()
+    assert decision is not None
+    assert cid not in [e.id for e in rig.session.queue]
+    assert rig.session.current is not None
+    assert rig.session.current.id != cid  # advanced
+    rig.clock.advance(3.9)
+    await anyio.sleep(0.01)
+    assert rig.status(cid) == "reviewing"
+    await rig.pass_undo_window()
+    assert rig.status(cid) == "ready"
+    assert rig.session.queue.counts.decided == 1
+    assert cid not in rig.session.queue
+
+
+async def test_undo_keeps_the_call_from_ever_going_out(rig: Rig) -> None:
+    rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
+    cid = current_id(rig)
+    rig.session.discard()
+    undone = rig.session.undo()
+    assert undone is not None
+    assert current_id(rig) == cid
+    rig.clock.advance(60)
+    await anyio.sleep(0.05)
+    assert rig.status(cid) == "reviewing"
+    assert not [r for r in rig.sim.requests if r.method == "DELETE"]
+    assert rig.session.queue.counts.decided == 0
+    assert rig.session.undo() is None  # nothing left: says so
+    assert "Nothing to undo" in rig.texts()[-1]
+
+
+async def test_discard_hard_deletes_a_reviewing_character(rig: Rig) -> None:
+    rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
+    cid = current_id(rig)
+    rig.session.discard()
+    await rig.pass_undo_window()
+    assert rig.sim.character(cid) is None
+
+
+async def test_discard_never_deletes_what_someone_else_saved(rig: Rig) -> None:
+    rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
+    cid = current_id(rig)
+    rig.session.discard()
+    async with rig.h.client() as colleague:
+        await colleague.save_character(cid)
+    await rig.pass_undo_window()
+    assert rig.status(cid) == "ready"
+    assert any("saved by someone else" in t for t in rig.texts())
+    assert cid not in rig.session.queue
+
+
+async def test_regenerate_uses_the_decision_key_and_comes_back(rig: Rig) -> None:
+    rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
+    cid = current_id(rig)
+    rig.session.select_pose("side")
+    decision = rig.session.regenerate()
+    assert decision is not None
+    entry = rig.session.queue.get(cid)
+    assert entry is not None
+    assert entry.status == "synthesizing"
+    assert entry.regenerating == {"side"}
+    await rig.pass_undo_window()
+    assert rig.status(cid) == "synthesizing"
+    sent = [r for r in rig.sim.requests if r.route == "regenerate"]
+    assert [r.idempotency_key for r in sent] == [decision.idempotency_key]
+    rig.sim.advance(31)
+    await rig.poll()
+    await rig.poll()
+    await until(lambda: entry.status == "reviewing", "back for review")
+    assert entry.comparing
+    assert entry.compare_pose == "side"
+    assert any("back for review" in t for t in rig.texts())
+
+
+async def test_out_of_credits_restores_the_character_with_a_clear_message(rig: Rig) -> None:
+    rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
+    cid = current_id(rig)
+    rig.sim.set_credits(KEY, 0)
+    rig.session.resynthesize()
+    await rig.pass_undo_window()
+    entry = rig.session.queue.get(cid)
+    assert entry is not None
+    assert entry.status == "reviewing"
+    assert entry.message is not None
+    assert "Out of credits" in entry.message
+    error = [n for n in rig.notices if n.level is NoticeLevel.ERROR][-1]
+    assert error.request_id is not None
+    assert error.request_id.startswith("req_")
+    assert rig.status(cid) == "reviewing"
+
+
+async def test_a_character_deleted_elsewhere_leaves_with_a_notice(rig: Rig) -> None:
+    victim = rig.h.of_status("reviewing")[-1]
+    async with rig.h.client() as colleague:
+        await colleague.delete_character(victim["id"])
+    await rig.poll()
+    assert victim["id"] not in rig.session.queue
+    assert any("deleted elsewhere" in t for t in rig.texts())
+
+
+async def test_new_arrivals_appear_without_a_click(rig: Rig) -> None:
+    async with rig.h.client() as colleague:
+        created = await colleague.create_character(name="Nova the Navigator")
+    await rig.poll()
+    entry = rig.session.queue.get(created.id)
+    assert entry is not None
+    assert entry.status == "synthesizing"
+    assert rig.session.queue.row_of(created.id) == 0  # newest first
+    rig.sim.advance(31)
+    await rig.poll()
+    await rig.poll()
+    await until(lambda: entry.status == "reviewing")
+
+
+async def test_closing_sends_what_is_still_undoable(rig: Rig) -> None:
+    rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
+    cid = current_id(rig)
+    rig.session.save()
+    await rig.session.aclose()
+    assert rig.status(cid) == "ready"
+
+
+async def test_poll_failure_is_shown_then_cleared(rig: Rig) -> None:
+    problems: list[str | None] = []
+    rig.session.connection_changed.connect(problems.append)
+    rig.sim.fail_next(1, status=503, route="list")
+    await rig.poll()
+    assert problems
+    assert problems[-1] is not None
+    assert "503" in problems[-1]
+    rig.clock.advance(60)  # past the back-off
+    await until(lambda: problems[-1] is None, "recovered")
+
+
+async def test_failed_characters_cannot_be_saved(rig: Rig) -> None:
+    failed = rig.h.of_status("failed")[0]["id"]
+    rig.session.queue.select(failed)
+    assert rig.session.save() is None
+    assert "Only a character in review" in rig.texts()[-1]
+    assert rig.session.regenerate() is not None  # but can be regenerated

@@ -1,0 +1,121 @@
+"""Qt tests: one qasync loop for the session, the real window over the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from reviewer.app import build_session
+from reviewer.review._clock import ManualClock
+from reviewer.review.session import ReviewSession
+from reviewer.ui.main_window import MainWindow
+from reviewer.ui.theme import ThemeChoice, apply_theme
+from tests.simfixtures import SimHarness, make_sim
+
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="session")
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    # Plain threads for to_thread work, shut down at the end (no QThreads left running).
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-loop")
+    loop.set_default_executor(executor)
+    yield loop
+    executor.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture
+def loop(qloop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
+    # anyio tests elsewhere install loops of their own; each Qt test gets this one back.
+    asyncio.set_event_loop(qloop)
+    yield qloop
+    for task in asyncio.all_tasks(qloop):
+        task.cancel()
+
+
+class Runner:
+    def __init__(self, qtbot: QtBot, loop: qasync.QEventLoop) -> None:
+        self.qtbot = qtbot
+        self.loop = loop
+
+    def __call__(self, coro: Coroutine[Any, Any, T], timeout: int = 10_000) -> T:
+        task = self.loop.create_task(coro)
+        self.qtbot.waitUntil(task.done, timeout=timeout)
+        return task.result()
+
+
+@pytest.fixture
+def run(qtbot: QtBot, loop: qasync.QEventLoop) -> Runner:
+    return Runner(qtbot, loop)
+
+
+class App:
+    """The window, its session and the simulator behind it."""
+
+    def __init__(
+        self,
+        h: SimHarness,
+        session: ReviewSession,
+        window: MainWindow,
+        clock: ManualClock,
+        run: Runner,
+        qtbot: QtBot,
+    ) -> None:
+        self.h = h
+        self.sim = h.sim
+        self.session = session
+        self.window = window
+        self.clock = clock
+        self.run = run
+        self.qtbot = qtbot
+
+    def status(self, cid: str) -> str | None:
+        raw = self.sim.character(cid)
+        return None if raw is None else str(raw["status"])
+
+    def current_id(self) -> str:
+        entry = self.session.current
+        assert entry is not None
+        return entry.id
+
+    def pass_undo_window(self) -> None:
+        self.clock.advance(self.session.outbox.undo_seconds + 0.01)
+        self.qtbot.waitUntil(lambda: not self.session.outbox.pending())
+
+    def poll(self) -> None:
+        cycles = self.session.poller.cycles
+        self.session.refresh()
+        self.qtbot.waitUntil(
+            lambda: self.session.poller.cycles > cycles and self.clock.sleepers > 0
+        )
+
+
+@pytest.fixture
+def app(qtbot: QtBot, qapp: QApplication, run: Runner, tmp_path: Path) -> Iterator[App]:
+    theme = apply_theme(qapp, ThemeChoice.DARK)
+    h = make_sim()
+    clock = ManualClock()
+    client = h.client()
+    session = build_session(
+        client, undo_seconds=4, poll_interval=10, cache_dir=tmp_path / "images", clock=clock
+    )
+    window = MainWindow(session, theme, where="test")
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    run(session.start())
+    qtbot.waitUntil(lambda: not session.loading)
+    yield App(h, session, window, clock, run, qtbot)
+    run(session.aclose(flush=False))
+    run(client.aclose())
+    window.close_now()
+    window.deleteLater()
