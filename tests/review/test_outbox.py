@@ -91,7 +91,8 @@ async def test_sending_decision_cannot_be_undone(clock: ManualClock) -> None:
     assert box.undo_last() is None
     sender.gate.set()
     await settle()
-    assert d.state is DecisionState.DONE
+    assert box.pending() == []
+    assert sender.sent == [d]
 
 
 async def test_paid_decisions_get_their_key_when_made_and_keep_it(clock: ManualClock) -> None:

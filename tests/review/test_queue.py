@@ -47,7 +47,7 @@ def test_newest_first_whatever_the_arrival_order() -> None:
 
 def test_first_arrival_becomes_current_and_newer_arrivals_do_not_steal_it() -> None:
     q = ReviewQueue()
-    seen = []
+    seen: list[object] = []
     q.current_changed.connect(seen.append)
     q.upsert(character(1))
     q.upsert(character(9))

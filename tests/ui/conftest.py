@@ -48,7 +48,7 @@ class Runner:
         self.loop = loop
 
     def __call__(self, coro: Coroutine[Any, Any, T], timeout: int = 10_000) -> T:
-        task = self.loop.create_task(coro)
+        task: asyncio.Task[T] = self.loop.create_task(coro)
         self.qtbot.waitUntil(task.done, timeout=timeout)
         return task.result()
 
