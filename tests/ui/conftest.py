@@ -26,6 +26,7 @@ T = TypeVar("T")
 @pytest.fixture(scope="session")
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.events._set_running_loop(None)  # set per test by ``loop``
     # Plain threads for to_thread work, shut down at the end (no QThreads left running).
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-loop")
     loop.set_default_executor(executor)
@@ -35,11 +36,14 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
 
 @pytest.fixture
 def loop(qloop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
-    # anyio tests elsewhere install loops of their own; each Qt test gets this one back.
+    # The qasync loop runs inside Qt's, so asyncio must be told it is running; and told
+    # it is not afterwards, or the anyio tests that follow cannot start loops of their own.
     asyncio.set_event_loop(qloop)
+    asyncio.events._set_running_loop(qloop)
     yield qloop
     for task in asyncio.all_tasks(qloop):
         task.cancel()
+    asyncio.events._set_running_loop(None)
 
 
 class Runner:
