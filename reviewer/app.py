@@ -24,8 +24,6 @@ from reviewer import __version__
 from reviewer.api import (
     DEFAULT_BASE_URL,
     AsyncAurousClient,
-    AurousError,
-    AuthenticationError,
     Character,
     InsecureURLError,
     normalize_base_url,
@@ -38,13 +36,12 @@ from reviewer.review.credentials import (
     ApiKey,
     KeySource,
     resolve_api_key,
-    store_api_key,
 )
 from reviewer.review.images import DiskCache, ImagePipeline, client_downloader
 from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.session import ReviewSession
-from reviewer.ui.dialogs import SignInDialog
 from reviewer.ui.main_window import MainWindow
+from reviewer.ui.sign_in import sign_in
 from reviewer.ui.theme import Theme, ThemeChoice, apply_theme
 
 __all__ = ["build_parser", "build_session", "main"]
@@ -180,47 +177,10 @@ async def _connect(args: argparse.Namespace) -> _Connection | None:
     key = resolve_api_key(base_url)
     if key is not None:
         return _Connection(base_url, key, where)
-    return await _sign_in(base_url, args.api_version, where)
-
-
-async def _sign_in(base_url: str, api_version: str | None, where: str) -> _Connection | None:
-    dialog = SignInDialog(base_url)
-    result: asyncio.Future[_Connection | None] = asyncio.get_running_loop().create_future()
-    checks: set[asyncio.Task[None]] = set()
-
-    async def check(key: str, remember: bool) -> None:
-        client = AsyncAurousClient(api_key=key, base_url=base_url, api_version=api_version)
-        try:
-            await client.get_balance()
-        except AuthenticationError as exc:
-            dialog.fail(f"That key was refused: {exc.message}")
-            return
-        except AurousError as exc:
-            dialog.fail(f"Could not check the key with the server: {exc}")
-            return
-        finally:
-            await client.aclose()
-        stored = remember and await asyncio.to_thread(store_api_key, base_url, key)
-        if not result.done():
-            result.set_result(
-                _Connection(
-                    base_url,
-                    ApiKey(key, KeySource.SIGN_IN),
-                    where,
-                    session_only_key=remember and not stored,
-                )
-            )
-        dialog.accept()
-
-    def submitted(key: str, remember: bool) -> None:
-        task = asyncio.ensure_future(check(key, remember))
-        checks.add(task)
-        task.add_done_callback(checks.discard)
-
-    dialog.submitted.connect(submitted)
-    dialog.rejected.connect(lambda: _settle(result, None))
-    dialog.show()
-    return await result
+    signed_in = await sign_in(base_url, api_version=args.api_version)
+    if signed_in is None:
+        return None
+    return _Connection(base_url, signed_in.key, where, session_only_key=signed_in.session_only)
 
 
 async def _review(

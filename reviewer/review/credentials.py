@@ -16,6 +16,8 @@ import httpx
 import keyring
 import keyring.errors
 
+from reviewer.api import AsyncAurousClient, AurousError, AuthenticationError
+
 __all__ = [
     "ENV_VAR",
     "KEYRING_SERVICE",
@@ -25,6 +27,7 @@ __all__ = [
     "looks_like_api_key",
     "resolve_api_key",
     "store_api_key",
+    "verify_api_key",
 ]
 
 log = logging.getLogger(__name__)
@@ -95,3 +98,25 @@ def store_api_key(base_url: str, value: str) -> bool:
 def forget_api_key(base_url: str) -> None:
     with contextlib.suppress(keyring.errors.KeyringError):
         keyring.delete_password(KEYRING_SERVICE, _account(base_url))
+
+
+async def verify_api_key(
+    base_url: str,
+    value: str,
+    *,
+    api_version: str | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> str | None:
+    """Ask the server whether it takes this key: None if so, else why not, in words."""
+    client = AsyncAurousClient(
+        api_key=value, base_url=base_url, api_version=api_version, transport=transport
+    )
+    try:
+        await client.get_balance()
+    except AuthenticationError as exc:
+        return f"That key was refused: {exc.message}"
+    except AurousError as exc:
+        return f"Could not check the key with the server: {exc}"
+    finally:
+        await client.aclose()
+    return None

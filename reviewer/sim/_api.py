@@ -1,6 +1,6 @@
 """The /v1 routes and the pipeline every one of them runs.
 
-Order, per request: authenticate (401), check the version (400), take a rate-limit token (429),
+Order, per request: authenticate (401), take a rate-limit token (429), check the version (400),
 parse the body (400), claim the idempotency key (replay or 409), wait out injected latency,
 then run the operation. Every request that gets past authentication spends a token, whatever
 its outcome (a 429 spends nothing): the bucket counts requests, not successes.
@@ -25,6 +25,7 @@ from ._faults import FaultAction
 from ._idempotency import MAX_KEY_LENGTH, Conflict, Replay, StoredResponse
 from ._ids import CHAR_ID_RE
 from ._model import DEFAULT_VERSION, KNOWN_VERSIONS
+from ._ratelimit import RateDecision
 from ._simulator import Simulator
 from ._store import Team
 
@@ -107,6 +108,14 @@ def negotiate_version(request: Request) -> str:
     return asked
 
 
+def spend(decision: RateDecision, bucket: str, headers: dict[str, str]) -> None:
+    headers.update(decision.headers())
+    if not decision.allowed:
+        raise too_many_requests(
+            f"Rate limit of the {bucket} bucket exceeded; retry in {decision.retry_after} s."
+        )
+
+
 def storage_base(sim: Simulator, request: Request) -> str:
     return sim.config.storage_base_url or str(request.base_url).rstrip("/")
 
@@ -125,15 +134,15 @@ def endpoint(api: Api) -> Callable[[Request], Awaitable[Response]]:
         state = request.scope["state"]
         headers: dict[str, str] = {}
         try:
-            team = authenticate(sim, request)
+            try:
+                team = authenticate(sim, request)
+            except ApiError:
+                # Unknown callers are limited per address, so a 401 carries limits too.
+                client = request.client.host if request.client else "unknown"
+                spend(sim.anonymous_rate(client, api.bucket), api.bucket, headers)
+                raise
+            spend(sim.rate(team, api.bucket), api.bucket, headers)
             state["aurous_version"] = version = negotiate_version(request)
-            decision = sim.rate(team, api.bucket)
-            headers.update(decision.headers())
-            if not decision.allowed:
-                raise too_many_requests(
-                    f"Rate limit of the {api.bucket} bucket exceeded; retry in "
-                    f"{decision.retry_after} s."
-                )
             body = v.parse_body(await request.body()) if api.has_body else {}
             call = Call(
                 sim,

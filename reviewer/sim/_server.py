@@ -6,6 +6,7 @@ import asyncio
 import logging
 import socket
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -62,20 +63,36 @@ def uvicorn_config(app: ASGIApp, *, access_log: bool = False, **options: Any) ->
     )
 
 
-class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config) -> None:
+class ReadyServer(uvicorn.Server):
+    """A uvicorn server that says when it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None] | None = None):
         super().__init__(config)
         self.ready = threading.Event()
+        self._on_ready = on_ready
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
+        if self.started and self._on_ready is not None:
+            self._on_ready()
         self.ready.set()
+
+
+def bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def http_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class RunningSim:
     """A simulator listening on a loopback port. Use as a context manager, or call stop()."""
 
-    def __init__(self, sim: Simulator, url: str, server: _Server, thread: threading.Thread):
+    def __init__(self, sim: Simulator, url: str, server: ReadyServer, thread: threading.Thread):
         self.sim = sim
         self.url = url
         self._server = server
@@ -112,11 +129,9 @@ class RunningSim:
 def serve_in_thread(config: SimConfig, host: str = "127.0.0.1", port: int = 0) -> RunningSim:
     """Start serving; returns once the server accepts connections."""
     app = create_app(config)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = bind(host, port)
     bound_port = sock.getsockname()[1]
-    server = _Server(uvicorn_config(app))
+    server = ReadyServer(uvicorn_config(app))
     failure: list[BaseException] = []
 
     def run() -> None:
@@ -136,5 +151,4 @@ def serve_in_thread(config: SimConfig, host: str = "127.0.0.1", port: int = 0) -
         raise RuntimeError(f"the simulator did not start on {host}:{bound_port}") from (
             failure[0] if failure else None
         )
-    shown = f"[{host}]" if ":" in host else host
-    return RunningSim(app.state.sim, f"http://{shown}:{bound_port}", server, thread)
+    return RunningSim(app.state.sim, http_url(host, bound_port), server, thread)

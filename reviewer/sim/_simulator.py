@@ -21,7 +21,7 @@ from ._faults import ANY_ROUTE, FAULT_STATUSES, FaultAction, FaultPlan, Gate
 from ._idempotency import IdempotencyStore, Outcome, StoredResponse
 from ._ids import UlidFactory, iso
 from ._model import SYNTHESIZED_POSES, Character, StoredObject
-from ._ratelimit import RateDecision
+from ._ratelimit import RateDecision, TokenBucket, make_buckets
 from ._requestlog import RequestRecord
 from ._seeding import seed_characters
 from ._signing import UrlSigner
@@ -41,6 +41,7 @@ ROUTE_NAMES = (
     "storage",
 )
 _RENDER_CACHE_SIZE = 256
+_ANONYMOUS_CLIENTS = 1024
 
 
 class Simulator:
@@ -59,6 +60,7 @@ class Simulator:
             maxlen=config.request_log_size
         )
         self._images: collections.OrderedDict[str, tuple[bytes, str]] = collections.OrderedDict()
+        self._anonymous: dict[str, dict[str, TokenBucket]] = {}
         self._last_base = config.storage_base_url or "http://127.0.0.1"
         first = self._store.teams[config.api_keys[0]]
         seed_characters(self._store, first, config.characters, config.seed, now)
@@ -199,6 +201,17 @@ class Simulator:
             tokens = team.buckets[bucket]
             now = self.clock.time()
             return tokens.take(now) if consume else tokens.peek(now)
+
+    def anonymous_rate(self, client: str, bucket: str) -> RateDecision:
+        with self._lock:
+            now = self.clock.time()
+            buckets = self._anonymous.pop(client, None) or make_buckets(
+                now, self.config.rate_limit_scale
+            )
+            self._anonymous[client] = buckets  # most recent last; the oldest are evicted
+            while len(self._anonymous) > _ANONYMOUS_CLIENTS:
+                del self._anonymous[next(iter(self._anonymous))]
+            return buckets[bucket].take(now)
 
     def idempotency_begin(self, team: Team, key: str, fingerprint: str) -> Outcome:
         with self._lock:
