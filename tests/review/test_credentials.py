@@ -22,7 +22,7 @@ BASE = "https://api.aurous-labs.com/v1"
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()
@@ -39,7 +39,7 @@ class MemoryKeyring(KeyringBackend):
 
 
 class NoKeyring(KeyringBackend):
-    priority = 0  # type: ignore[assignment]
+    priority = 0
 
     def get_password(self, service: str, username: str) -> str | None:
         raise keyring.errors.NoKeyringError("no backend")
