@@ -30,8 +30,7 @@ from reviewer.api import (
 )
 from reviewer.logs import RedactingFilter, setup_logging
 from reviewer.resources import resource_path
-from reviewer.review import paths
-from reviewer.review._clock import Clock
+from reviewer.review import Clock, paths
 from reviewer.review.credentials import (
     ApiKey,
     KeySource,

@@ -7,7 +7,7 @@ import anyio.lowlevel
 import pytest
 
 from reviewer.api import InsufficientCreditsError
-from reviewer.review._clock import ManualClock
+from reviewer.review import ManualClock
 from reviewer.review.decisions import (
     Decision,
     DecisionKind,

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 import anyio
 import pytest
 
-from reviewer.review._clock import ManualClock
+from reviewer.review import ManualClock
 from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.session import ReviewSession
 from tests.simfixtures import KEY, SimHarness, make_sim

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from reviewer.app import build_session
-from reviewer.review._clock import ManualClock
+from reviewer.review import ManualClock
 from reviewer.review.session import ReviewSession
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.theme import ThemeChoice, apply_theme
