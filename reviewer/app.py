@@ -41,7 +41,7 @@ from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.session import ReviewSession
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.sign_in import sign_in
-from reviewer.ui.theme import Theme, ThemeChoice, apply_theme
+from reviewer.ui.theme import Theme, ThemeChoice, apply_theme, follow_system
 
 __all__ = ["build_parser", "build_session", "main"]
 
@@ -129,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
     app.setQuitOnLastWindowClosed(False)
     theme = apply_theme(app, ThemeChoice(args.theme))
+    if args.theme == ThemeChoice.SYSTEM:
+        follow_system(app, theme)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

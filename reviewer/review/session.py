@@ -283,6 +283,7 @@ class ReviewSession:
     def _merge(self, character: Character) -> None:
         before = self.queue.get(character.id)
         was = before.status if before is not None else None
+        regenerated_here = before is not None and bool(before.regenerating)
         ours = bool(self.outbox.pending_for(character.id))
         entry = self.queue.upsert(character)
         if before is None or ours:
@@ -292,12 +293,13 @@ class ReviewSession:
             self.notice.emit(
                 Notice(NoticeLevel.WARNING, f"“{before.name}” {gone}", character_id=character.id)
             )
-        elif was == CharacterStatus.SYNTHESIZING and entry.status != was:
-            back = "is back for review" if entry.status == CharacterStatus.REVIEWING else "failed"
-            level = (
-                NoticeLevel.INFO if entry.status == CharacterStatus.REVIEWING else NoticeLevel.ERROR
-            )
-            self.notice.emit(Notice(level, f"“{entry.name}” {back}", character_id=character.id))
+        elif regenerated_here and was == CharacterStatus.SYNTHESIZING and entry.status != was:
+            # Only for what this reviewer sent back: others' arrivals just update the counts.
+            if entry.status == CharacterStatus.REVIEWING:
+                level, text = NoticeLevel.INFO, f"“{entry.name}” is back for review"
+            else:
+                level, text = NoticeLevel.ERROR, f"“{entry.name}” failed to synthesize"
+            self.notice.emit(Notice(level, text, character_id=character.id))
 
     def _on_poll_failed(self, error: AurousError, retry_in: float) -> None:
         if isinstance(error, AuthenticationError):

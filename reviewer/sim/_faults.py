@@ -83,19 +83,22 @@ class FaultPlan:
 
     _rules: list[_Rule] = field(default_factory=list)
     _next_id: int = 1
+    _gates: list[Gate] = field(default_factory=list)  # every gate handed out, to free on clear
 
     def add(self, route: str, kind: FaultKind, count: int | None, **options: Any) -> int:
         if count is not None and count < 1:
             raise ValueError("count must be >= 1, or None for until cleared")
         rule = _Rule(self._next_id, route, kind, count, **options)
         self._next_id += 1
+        if rule.gate is not None:
+            self._gates.append(rule.gate)
         self._rules.append(rule)
         return rule.id
 
     def clear(self) -> None:
-        for rule in self._rules:
-            if rule.gate is not None:
-                rule.gate.release()
+        for gate in self._gates:
+            gate.release()
+        self._gates.clear()
         self._rules.clear()
 
     def describe(self) -> list[dict[str, Any]]:

@@ -58,6 +58,7 @@ class CurrentView(QObject):
         session.queue.current_changed.connect(self.show_entry)
         session.queue.changed.connect(self._row_changed)
         session.pose_changed.connect(lambda _: self.refresh())
+        session.loading_changed.connect(lambda _: self.refresh())
         loupe.closed.connect(lambda: feed.cancel("loupe") if feed else None)
 
     @property
@@ -91,8 +92,9 @@ class CurrentView(QObject):
             if feed is not None:
                 feed.cancel("grid")
                 feed.cancel("loupe")
+            waiting = "Loading the queue…" if self.session.loading else ""
             for tile in self.grid.tiles.values():
-                tile.set_state(TileState())
+                tile.set_state(TileState(empty_text=waiting))
             self.loupe.close_loupe()
             return
         requests: list[ImageRequest] = []

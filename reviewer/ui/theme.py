@@ -15,7 +15,14 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from reviewer.resources import resource_path
 
-__all__ = ["Theme", "ThemeChoice", "apply_theme", "icon", "system_prefers_dark"]
+__all__ = [
+    "Theme",
+    "ThemeChoice",
+    "apply_theme",
+    "follow_system",
+    "icon",
+    "system_prefers_dark",
+]
 
 
 class ThemeChoice(StrEnum):
@@ -24,8 +31,11 @@ class ThemeChoice(StrEnum):
     LIGHT = "light"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Theme:
+    """Mutable on purpose: widgets keep one Theme, and a change of the system's scheme
+    updates it in place (``follow_system``) before they repaint."""
+
     name: str
     colors: dict[str, str]
 
@@ -63,8 +73,13 @@ def load_theme(choice: ThemeChoice = ThemeChoice.SYSTEM) -> Theme:
     return Theme(name, _palettes()[name])
 
 
-def apply_theme(app: QApplication, choice: ThemeChoice = ThemeChoice.SYSTEM) -> Theme:
+def apply_theme(
+    app: QApplication, choice: ThemeChoice = ThemeChoice.SYSTEM, into: Theme | None = None
+) -> Theme:
     theme = load_theme(choice)
+    if into is not None:
+        into.name, into.colors = theme.name, theme.colors
+        theme = into
     app.setStyle(QStyleFactory.create("Fusion"))
     palette = QPalette()
     roles = {
@@ -95,6 +110,17 @@ def apply_theme(app: QApplication, choice: ThemeChoice = ThemeChoice.SYSTEM) -> 
     app.setStyleSheet(qss.substitute(theme.colors))
     _icon_cache.clear()
     return theme
+
+
+def follow_system(app: QApplication, theme: Theme) -> None:
+    """Re-theme, in place, whenever the system switches between light and dark."""
+
+    def changed(_scheme: Qt.ColorScheme) -> None:
+        apply_theme(app, ThemeChoice.SYSTEM, into=theme)
+        for widget in app.allWidgets():
+            widget.update()
+
+    QGuiApplication.styleHints().colorSchemeChanged.connect(changed)
 
 
 _icon_cache: dict[tuple[str, str, int], QIcon] = {}

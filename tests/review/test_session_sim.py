@@ -226,3 +226,18 @@ async def test_failed_characters_cannot_be_saved(rig: Rig) -> None:
     assert rig.session.save() is None
     assert "Only a character in review" in rig.texts()[-1]
     assert rig.session.regenerate() is not None  # but can be regenerated
+
+
+async def test_others_arrivals_do_not_raise_notices(rig: Rig) -> None:
+    synthesizing = rig.h.of_status("synthesizing")
+    assert synthesizing
+    rig.sim.advance(31)
+    await rig.poll()
+    await rig.poll()
+    await until(
+        lambda: all(
+            (e := rig.session.queue.get(c["id"])) is None or e.status != "synthesizing"
+            for c in synthesizing
+        )
+    )
+    assert not any("back for review" in t for t in rig.texts())
