@@ -19,6 +19,7 @@ from ._errors import (
     APIConnectionError,
     APITimeoutError,
     DownloadError,
+    DownloadTooLargeError,
     ResponseValidationError,
     error_from_response,
 )
@@ -394,7 +395,9 @@ class AsyncAurousClient:
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)
                     if size > max_bytes:
-                        raise DownloadError(f"image larger than {max_bytes} bytes at {where}")
+                        raise DownloadTooLargeError(
+                            f"image larger than {max_bytes} bytes at {where}"
+                        )
                     chunks.append(chunk)
                     if on_progress is not None:
                         on_progress(size, total)

@@ -17,6 +17,7 @@ __all__ = [
     "AuthenticationError",
     "ConflictError",
     "DownloadError",
+    "DownloadTooLargeError",
     "IdempotencyConflictError",
     "InsufficientCreditsError",
     "InvalidRequestError",
@@ -143,6 +144,10 @@ class DownloadError(AurousError):
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+class DownloadTooLargeError(DownloadError):
+    """The file is larger than the caller allows; a fresh URL would not help."""
 
 
 _BY_STATUS: Mapping[int, type[APIError]] = {

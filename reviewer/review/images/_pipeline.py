@@ -15,7 +15,14 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Final, NamedTuple
 
-from reviewer.api import SYNTHESIZED_POSES, AurousError, Character, DownloadError, NotFoundError
+from reviewer.api import (
+    SYNTHESIZED_POSES,
+    AurousError,
+    Character,
+    DownloadError,
+    DownloadTooLargeError,
+    NotFoundError,
+)
 
 from ._decode import (
     DecodedImage,
@@ -302,6 +309,9 @@ class ImagePipeline:
         url = self._renewed.get(ref.url, ref.url)
         try:
             return await self._download_once(key, url)
+        except DownloadTooLargeError as exc:
+            # Too big is too big at any URL: don't refresh for it.
+            raise ImageLoadError(character, pose, download_reason(exc)) from exc
         except DownloadError as exc:
             log.info(
                 "the %s pose of %s failed to download (%s); refreshing its URLs",

@@ -13,8 +13,15 @@ import httpx
 import pytest
 from PIL import Image
 
-from reviewer.api import APIConnectionError, Character, NotFoundError
-from reviewer.review.images import DecodedImage, DiskCache, ImageLoadError, image_key
+from reviewer.api import APIConnectionError, AsyncAurousClient, Character, NotFoundError
+from reviewer.review.images import (
+    DecodedImage,
+    DiskCache,
+    ImageLoadError,
+    ImagePipeline,
+    client_downloader,
+    image_key,
+)
 
 from .conftest import FakeAurous, MakePipeline, cache_files, png
 from .pictures import encode, picture
@@ -459,3 +466,19 @@ async def test_aclose_stops_everything(fake: FakeAurous, make_pipeline: MakePipe
     pipeline.prefetch(chars, max_side=128)  # a no-op now, not an error
     assert asyncio.all_tasks() <= tasks_before
     await pipeline.aclose()  # twice is fine
+
+
+async def test_a_file_too_large_is_not_refreshed_for(
+    fake: FakeAurous, client: AsyncAurousClient
+) -> None:
+    c = fake.add("char_1", png(), name="Aurora")
+    pipeline = ImagePipeline(
+        download=client_downloader(client, max_bytes=100), refresh=client.retrieve_character
+    )
+    try:
+        with pytest.raises(ImageLoadError, match="larger than"):
+            await pipeline.load(c, "side", max_side=128)
+    finally:
+        await pipeline.aclose()
+    assert pipeline.stats.refreshes == 0
+    assert len(fake.storage_requests) == 1
