@@ -39,9 +39,10 @@ class ImageRequest:
 
 
 class ImageFeed:
-    loaded = Signal(object, object)  # ImageRequest, DecodedImage
-    progress = Signal(object, object)  # ImageRequest, float | None
-    failed = Signal(object, str)  # ImageRequest, message
+    # Each names its slot, so one view never paints what another asked for.
+    loaded = Signal(str, object, object)  # slot, ImageRequest, DecodedImage
+    progress = Signal(str, object, object)  # slot, ImageRequest, float | None
+    failed = Signal(str, object, str)  # slot, ImageRequest, message
 
     def __init__(self, pipeline: ImagePipeline) -> None:
         self.pipeline = pipeline
@@ -57,7 +58,7 @@ class ImageFeed:
                 continue
             ready = self.pipeline.peek(req.character, req.pose, max_side=req.max_side)
             if ready is not None:
-                self.loaded.emit(req, ready)
+                self.loaded.emit(slot, req, ready)
                 continue
             task = asyncio.get_running_loop().create_task(self._load(slot, req))
             current[req] = task
@@ -80,15 +81,15 @@ class ImageFeed:
                 req.character,
                 req.pose,
                 max_side=req.max_side,
-                on_progress=lambda fraction: self.progress.emit(req, fraction),
+                on_progress=lambda fraction: self.progress.emit(slot, req, fraction),
             )
         except (ImageLoadError, AurousError) as exc:
-            self.failed.emit(req, str(exc))
+            self.failed.emit(slot, req, str(exc))
         except Exception as exc:
             log.exception("loading the %s pose of %s failed", req.pose, req.character_id)
-            self.failed.emit(req, f"could not load the {req.pose} pose: {exc}")
+            self.failed.emit(slot, req, f"could not load the {req.pose} pose: {exc}")
         else:
-            self.loaded.emit(req, image)
+            self.loaded.emit(slot, req, image)
         finally:
             tasks = self._slots.get(slot)
             if tasks is not None and tasks.get(req) is asyncio.current_task():

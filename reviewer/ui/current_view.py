@@ -23,6 +23,8 @@ from .pose_grid import PoseGrid, TileState
 __all__ = ["CurrentView"]
 
 _PixKey = tuple[str, str, str, bool, bool]  # id, version, pose, before, full size
+GRID = "grid"
+LOUPE = "loupe"
 
 
 class CurrentView(QObject):
@@ -59,7 +61,7 @@ class CurrentView(QObject):
         session.queue.changed.connect(self._row_changed)
         session.pose_changed.connect(lambda _: self.refresh())
         session.loading_changed.connect(lambda _: self.refresh())
-        loupe.closed.connect(lambda: feed.cancel("loupe") if feed else None)
+        loupe.closed.connect(lambda: feed.cancel(LOUPE) if feed else None)
 
     @property
     def entry(self) -> Entry | None:
@@ -90,8 +92,8 @@ class CurrentView(QObject):
         feed = self.session.feed
         if entry is None:
             if feed is not None:
-                feed.cancel("grid")
-                feed.cancel("loupe")
+                feed.cancel(GRID)
+                feed.cancel(LOUPE)
             waiting = "Loading the queue…" if self.session.loading else ""
             for tile in self.grid.tiles.values():
                 tile.set_state(TileState(empty_text=waiting))
@@ -106,7 +108,7 @@ class CurrentView(QObject):
             requests.append(ImageRequest(before, entry.compare_pose, side, before=True))
         self._paint_tiles()
         if feed is not None:
-            feed.request("grid", requests)
+            feed.request(GRID, requests)
         if self.loupe.isVisible():
             self._request_loupe()
 
@@ -129,7 +131,7 @@ class CurrentView(QObject):
         if before is not None and entry.compare_pose == pose:
             requests.append(ImageRequest(before, pose, None, before=True))
         self._paint_loupe()
-        feed.request("loupe", requests)
+        feed.request(LOUPE, requests)
 
     @staticmethod
     def _before(entry: Entry) -> Character | None:
@@ -137,34 +139,38 @@ class CurrentView(QObject):
 
     # -- what arrived -------------------------------------------------------------------
 
-    def _key(self, req: ImageRequest) -> _PixKey:
-        return (req.character_id, req.version, req.pose, req.before, req.max_side is None)
+    def _key(self, slot: str, req: ImageRequest) -> _PixKey:
+        return (req.character_id, req.version, req.pose, req.before, slot == LOUPE)
 
-    def _mine(self, req: ImageRequest) -> bool:
-        return self._entry is not None and req.character_id == self._entry.id
+    def _mine(self, slot: str, req: ImageRequest) -> bool:
+        return (
+            slot in (GRID, LOUPE) and self._entry is not None and req.character_id == self._entry.id
+        )
 
-    def _loaded(self, req: ImageRequest, image: DecodedImage) -> None:
-        if not self._mine(req):
+    def _loaded(self, slot: str, req: ImageRequest, image: DecodedImage) -> None:
+        if not self._mine(slot, req):
             return
         ratio = self.grid.devicePixelRatioF()
-        self._pixmaps[self._key(req)] = to_pixmap(image, ratio)
+        self._pixmaps[self._key(slot, req)] = to_pixmap(image, ratio)
         self._errors.pop((req.pose, req.before), None)
         self._progress.pop((req.pose, req.before), None)
         self._paint_tiles()
         if self.loupe.isVisible():
             self._paint_loupe()
 
-    def _progressed(self, req: ImageRequest, fraction: float | None) -> None:
-        if self._mine(req) and req.max_side is not None:
+    def _progressed(self, slot: str, req: ImageRequest, fraction: float | None) -> None:
+        if not self._mine(slot, req):
+            return
+        if slot == GRID:
             self._progress[(req.pose, req.before)] = fraction
             self._paint_tiles()
-        elif self._mine(req) and self.loupe.isVisible():
+        elif self.loupe.isVisible():
             self.loupe.set_progress(fraction)
 
-    def _failed(self, req: ImageRequest, message: str) -> None:
-        if not self._mine(req):
+    def _failed(self, slot: str, req: ImageRequest, message: str) -> None:
+        if not self._mine(slot, req):
             return
-        if req.max_side is None:
+        if slot == LOUPE:
             self.loupe.set_images(
                 self._loupe_title(),
                 self._grid_pixmap(req.pose),

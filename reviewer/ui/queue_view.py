@@ -29,6 +29,7 @@ from .theme import Theme
 __all__ = ["QueueDelegate", "QueueModel", "QueueView", "Thumbnails"]
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+THUMBS = "thumbs"
 THUMB = 44
 ROW_HEIGHT = 60
 
@@ -58,12 +59,12 @@ class Thumbnails(QObject):
         if key not in self._wanted:
             self._wanted.add(key)
             side = round(THUMB * self.device_pixel_ratio)
-            self._feed.add("thumbs", ImageRequest(character, Pose.PORTRAIT, side))
+            self._feed.add(THUMBS, ImageRequest(character, Pose.PORTRAIT, side))
         return None
 
-    def _loaded(self, request: ImageRequest, image: DecodedImage) -> None:
+    def _loaded(self, slot: str, request: ImageRequest, image: DecodedImage) -> None:
         key = (request.character_id, request.version)
-        if key not in self._wanted or request.pose != Pose.PORTRAIT or request.before:
+        if slot != THUMBS or key not in self._wanted:
             return
         self._pixmaps[key] = to_pixmap(image, self.device_pixel_ratio)
         self.updated.emit(request.character_id)

@@ -33,6 +33,12 @@ def test_window_shows_queue_grid_and_details(app: App) -> None:
         lambda: all(t.state.pixmap is not None for t in w.grid.tiles.values()), timeout=10_000
     )
     assert [t.pose for t in w.grid.tiles.values()] == list(SYNTHESIZED_POSES)
+    # Sharp: the simulator's full 96 px here, never a queue thumbnail scaled up.
+    entry = app.session.queue.get(cid)
+    assert entry is not None
+    app.qtbot.waitUntil(lambda: w.thumbnails.get(entry) is not None)
+    widths = {t.state.pixmap.width() for t in w.grid.tiles.values() if t.state.pixmap}
+    assert widths == {96}
     assert w.details.name.text() == app.session.queue.get(cid).name  # type: ignore[union-attr]
     assert "to review" in w.counts_label.text()
     app.qtbot.waitUntil(lambda: "credits" in w.balance_label.text())
