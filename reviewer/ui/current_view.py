@@ -85,7 +85,7 @@ class CurrentView(QObject):
 
     def refresh(self) -> None:
         entry = self._entry
-        self.details.show_entry(entry)
+        self.details.show_entry(entry, loading=self.session.loading)
         self.grid.select(self.session.selected_pose)
         side = self.grid.image_side()
         self.session.prefetch_side = side
@@ -94,9 +94,8 @@ class CurrentView(QObject):
             if feed is not None:
                 feed.cancel(GRID)
                 feed.cancel(LOUPE)
-            waiting = "Loading the queue…" if self.session.loading else ""
             for tile in self.grid.tiles.values():
-                tile.set_state(TileState(empty_text=waiting))
+                tile.set_state(TileState())
             self.loupe.close_loupe()
             return
         requests: list[ImageRequest] = []

@@ -165,9 +165,9 @@ class DetailPanel(QFrame):
         self.theme = theme
         self.show_entry(None)
 
-    def show_entry(self, entry: Entry | None) -> None:
+    def show_entry(self, entry: Entry | None, *, loading: bool = False) -> None:
         if entry is None:
-            self.name.setText("Nothing to review")
+            self.name.setText("Loading…" if loading else "Nothing to review")
             self.status.clear()
             for value in self._values.values():
                 value.setText("—")

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedLayout,
@@ -158,10 +159,21 @@ class MainWindow(QMainWindow):
         self.queue_empty.setObjectName("EmptyState")
         self.queue_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.queue_empty.setWordWrap(True)
-        self.queue_empty.setContentsMargins(20, 20, 20, 20)
+        self.queue_busy = QProgressBar()
+        self.queue_busy.setRange(0, 0)  # busy: the list's size is not known yet
+        self.queue_busy.setTextVisible(False)
+        self.queue_busy.setFixedSize(140, 4)
+        empty = QWidget()
+        empty_column = QVBoxLayout(empty)
+        empty_column.setContentsMargins(20, 20, 20, 20)
+        empty_column.addStretch(1)
+        empty_column.addWidget(self.queue_empty)
+        empty_column.addWidget(self.queue_busy, 0, Qt.AlignmentFlag.AlignHCenter)
+        empty_column.addStretch(1)
+        self.queue_empty_page = empty
         self.queue_stack = QStackedLayout()
         self.queue_stack.addWidget(self.queue_view)
-        self.queue_stack.addWidget(self.queue_empty)
+        self.queue_stack.addWidget(empty)
         column.addLayout(self.queue_stack, 1)
         return panel
 
@@ -358,7 +370,8 @@ class MainWindow(QMainWindow):
         else:
             text = "All clear.\nNew characters appear here as soon as they finish synthesizing."
         self.queue_empty.setText(text)
-        self.queue_stack.setCurrentWidget(self.queue_empty)
+        self.queue_busy.setVisible(self.session.loading)
+        self.queue_stack.setCurrentWidget(self.queue_empty_page)
 
     def _counts_changed(self, counts: Counts) -> None:
         self.counts_label.setText(counts.describe())
