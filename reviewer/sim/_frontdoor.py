@@ -45,15 +45,22 @@ class FrontDoor:
         route = None if control else self._route_name(scope)
         action = sim.take_fault(route) if route is not None else NO_FAULT
         state["fault"] = action
-        seen: dict[str, int | bool] = {}
+        recorded = False
+
+        def record(status: int | None, replayed: bool) -> None:
+            nonlocal recorded
+            if not control and not recorded:
+                recorded = True
+                self._record(scope, request_id, route, status, replayed, action)
 
         async def decorate(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers["Aurous-Request-Id"] = request_id
                 headers.setdefault("Aurous-Version", state["aurous_version"])
-                seen["status"] = message["status"]
-                seen["replayed"] = headers.get("aurous-idempotent-replayed") == "true"
+                # Logged before the client can see the answer, so a test that got one
+                # always finds it in the log.
+                record(message["status"], headers.get("aurous-idempotent-replayed") == "true")
             if not action.drop_after:
                 await send(message)
 
@@ -67,8 +74,7 @@ class FrontDoor:
             if action.drop_after:
                 raise ConnectionDropped("response dropped by an injected fault")
         finally:
-            if not control:
-                self._record(scope, request_id, route, seen, action)
+            record(None, False)
 
     def _route_name(self, scope: Scope) -> str | None:
         for route in self._routes:
@@ -93,12 +99,17 @@ class FrontDoor:
         scope: Scope,
         request_id: str,
         route: str | None,
-        seen: dict[str, int | bool],
+        status: int | None,
+        replayed: bool,
         action: FaultAction,
     ) -> None:
         headers = Headers(scope=scope)
-        has_key, has_bearer = "x-api-key" in headers, "authorization" in headers
-        status = seen.get("status")
+        has_key, authorization = "x-api-key" in headers, headers.get("authorization")
+        scheme = None
+        if has_key:
+            scheme = "x-api-key"
+        elif authorization is not None:
+            scheme = "bearer" if authorization.lower().startswith("bearer ") else "other"
         self._sim.record(
             RequestRecord(
                 request_id=request_id,
@@ -107,11 +118,11 @@ class FrontDoor:
                 path=scope["path"],
                 query=scope.get("query_string", b"").decode("latin-1"),
                 route=route,
-                status=None if action.drop_before else int(status) if status is not None else None,
+                status=status,
                 idempotency_key=headers.get("idempotency-key"),
-                replayed=bool(seen.get("replayed", False)),
-                auth_header=has_key or has_bearer,
-                auth_scheme="x-api-key" if has_key else "bearer" if has_bearer else None,
+                replayed=replayed,
+                auth_header=scheme is not None,
+                auth_scheme=scheme,
                 version_header=headers.get("aurous-version"),
                 dropped=action.drop_before or action.drop_after,
             )

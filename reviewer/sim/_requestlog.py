@@ -15,11 +15,11 @@ class RequestRecord:
     path: str
     query: str
     route: str | None  # the route's name, e.g. "regenerate"; None for unknown urls
-    status: int | None  # None when the connection was dropped before any answer
+    status: int | None  # None when no answer was sent; with `dropped`, the one lost
     idempotency_key: str | None
     replayed: bool
     auth_header: bool  # whether X-Api-Key or Authorization was present; never its value
-    auth_scheme: str | None  # "x-api-key", "bearer", or None
+    auth_scheme: str | None  # "x-api-key", "bearer", "other" (another Authorization), or None
     version_header: str | None
     dropped: bool
 

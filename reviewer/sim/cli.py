@@ -1,0 +1,136 @@
+"""`reviewer-sim`: serve the simulated Aurous Labs API on a local port."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from ._app import create_app
+from ._clock import DEMO_EPOCH, Clock, ManualClock, SystemClock
+from ._config import SimConfig
+from ._server import ReadyServer, bind, http_url, uvicorn_config
+
+
+def _number(
+    kind: Callable[[str], float], low: float, high: float | None = None
+) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            upper = f" and <= {high:g}" if high is not None else ""
+            raise argparse.ArgumentTypeError(f"must be >= {low:g}{upper}, got {text}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = SimConfig(api_keys=["-"])
+    parser = argparse.ArgumentParser(
+        prog="reviewer-sim",
+        description="Serve a local simulator of the Aurous Labs characters API.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    add = parser.add_argument
+    add("--host", default="127.0.0.1", help="interface to listen on")
+    add("--port", type=_number(int, 0, 65535), default=8787, help="port; 0 picks a free one")
+    add(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="a team's key; repeat for more teams (default: one demo key, printed)",
+    )
+    add("--seed", type=int, default=defaults.seed, help="makes every run repeatable")
+    add("--characters", type=_number(int, 0), default=defaults.characters, help="seeded characters")
+    add(
+        "--synthesis-seconds",
+        type=_number(float, 0),
+        default=defaults.synthesis_seconds,
+        help="how long a synthesis run takes (the real service: 30-90)",
+    )
+    add("--credits", type=_number(int, 0), default=defaults.credits, help="credits per team")
+    add("--billing-mode", choices=("metered", "exempt"), default=defaults.billing_mode)
+    add(
+        "--url-ttl",
+        type=_number(float, 1),
+        default=defaults.url_ttl_seconds,
+        help="seconds a storage url stays valid",
+    )
+    add("--image-size", type=_number(int, 32, 4096), default=defaults.image_size, help="pixels")
+    add(
+        "--failure-rate",
+        type=_number(float, 0, 1),
+        default=defaults.failure_rate,
+        help="chance a synthesis run fails",
+    )
+    add("--latency", type=_number(float, 0), default=0.0, help="seconds added to every /v1 call")
+    add(
+        "--rate-limit-scale",
+        type=_number(float, 0.001),
+        default=1.0,
+        help="multiplies every rate limit (for load tests)",
+    )
+    add("--storage-base-url", default=None, help="origin for storage urls (default: the request's)")
+    add(
+        "--manual-clock",
+        action="store_true",
+        help="freeze time at 2026-05-08T10:00:00Z; move it with POST /_sim/advance",
+    )
+    add("--access-log", action="store_true", help="log every request")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    clock: Clock = ManualClock(DEMO_EPOCH) if args.manual_clock else SystemClock()
+    try:
+        config = SimConfig(
+            api_keys=list(args.api_keys or []),
+            seed=args.seed,
+            characters=int(args.characters),
+            synthesis_seconds=args.synthesis_seconds,
+            credits=int(args.credits),
+            billing_mode=args.billing_mode,
+            url_ttl_seconds=args.url_ttl,
+            image_size=int(args.image_size),
+            failure_rate=args.failure_rate,
+            clock=clock,
+            storage_base_url=args.storage_base_url,
+            latency_seconds=args.latency,
+            rate_limit_scale=args.rate_limit_scale,
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        sock = bind(args.host, int(args.port))
+    except OSError as exc:
+        parser.error(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+    url = http_url(args.host, sock.getsockname()[1])
+
+    def announce() -> None:
+        print(f"listening on {url}")
+        print(f"api base url: {url}/v1")
+        for key in config.api_keys:
+            print(f"api key: {key}")
+        print("controls: POST /_sim/advance, /_sim/faults, /_sim/credits; GET /_sim/requests")
+        sys.stdout.flush()
+
+    server = ReadyServer(uvicorn_config(create_app(config), access_log=args.access_log), announce)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        # uvicorn shuts down gracefully on Ctrl+C, then re-raises it: a clean stop.
+        pass
+    finally:
+        sock.close()
+
+
+if __name__ == "__main__":
+    main()
