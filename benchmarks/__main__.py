@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 import time
 
-MODULES = ("bench_images", "bench_polling", "bench_ui")
+MODULES = ("bench_queue", "bench_images", "bench_polling", "bench_ui")
 
 
 def main() -> None:

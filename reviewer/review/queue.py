@@ -6,6 +6,7 @@ adapter that follows the row signals (``inserting``/``inserted`` and so on) emit
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -49,10 +50,20 @@ class Entry:
     """One character in the queue: the server's latest view plus what this reviewer has
     decided about it and not yet seen confirmed."""
 
-    __slots__ = ("before", "character", "compare_pose", "message", "pending", "regenerating")
+    __slots__ = (
+        "before",
+        "character",
+        "compare_pose",
+        "message",
+        "pending",
+        "regenerating",
+        "sort_key",
+    )
 
     def __init__(self, character: Character) -> None:
         self.character = character
+        # Newest first: the view is kept in ascending order of this key and read backwards.
+        self.sort_key = (character.created_at.timestamp(), character.id)
         self.pending: DecisionKind | None = None
         # Poses being made anew; the others stay on screen meanwhile.
         self.regenerating: frozenset[str] = frozenset()
@@ -88,9 +99,6 @@ class Entry:
             and self.status == CharacterStatus.REVIEWING
         )
 
-    def sort_key(self) -> tuple[float, str]:
-        return (self.character.created_at.timestamp(), self.character.id)
-
     def __repr__(self) -> str:
         return f"Entry({self.id!r}, {self.status!r}, pending={self.pending})"
 
@@ -108,35 +116,45 @@ class ReviewQueue:
 
     def __init__(self) -> None:
         self._entries: dict[str, Entry] = {}
-        self._view: list[str] = []  # ids shown, newest first
+        # Sort keys of the entries shown, ascending (oldest first); row r is the
+        # (len - 1 - r)th. Bisecting it keeps every row lookup O(log n) for long queues.
+        self._keys: list[tuple[float, str]] = []
         self._current: str | None = None
         self._filter = StatusFilter.ALL
         self._search = ""
         self._decided = 0
+        # What each entry adds to the counts, so a change costs O(1), not a recount.
+        self._tally: dict[str, str] = {}
+        self._by_status: dict[str, int] = {}
         self._counts = Counts()
 
     # -- reading ------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._view)
+        return len(self._keys)
 
     def __iter__(self) -> Iterator[Entry]:
-        return (self._entries[i] for i in self._view)
+        return (self._entries[key[1]] for key in reversed(self._keys))
 
     def __contains__(self, character_id: object) -> bool:
         return character_id in self._entries
 
     def at(self, row: int) -> Entry:
-        return self._entries[self._view[row]]
+        if not 0 <= row < len(self._keys):
+            raise IndexError(row)
+        return self._entries[self._keys[len(self._keys) - 1 - row][1]]
 
     def get(self, character_id: str) -> Entry | None:
         return self._entries.get(character_id)
 
     def row_of(self, character_id: str) -> int | None:
-        try:
-            return self._view.index(character_id)
-        except ValueError:
+        entry = self._entries.get(character_id)
+        if entry is None:
             return None
+        i = bisect.bisect_left(self._keys, entry.sort_key)
+        if i < len(self._keys) and self._keys[i] == entry.sort_key:
+            return len(self._keys) - 1 - i
+        return None
 
     def all_entries(self) -> list[Entry]:
         return list(self._entries.values())
@@ -165,7 +183,7 @@ class ReviewQueue:
         """The entries after the current one, for prefetching."""
         row = self.current_row
         start = 0 if row is None else row + 1
-        return [self._entries[i] for i in self._view[start : start + count]]
+        return [self.at(r) for r in range(start, min(len(self), start + count))]
 
     # -- changing -----------------------------------------------------------------------
 
@@ -180,6 +198,11 @@ class ReviewQueue:
             entry = Entry(character)
             self._entries[character.id] = entry
         else:
+            if character == entry.character:
+                return entry  # a poll that brings nothing new costs nothing
+            if character.created_at != entry.character.created_at:
+                self._hide(character.id)  # its place in the list moves
+                entry.sort_key = Entry(character).sort_key
             entry.character = character
             if character.status != CharacterStatus.SYNTHESIZING and entry.pending is None:
                 entry.regenerating = frozenset()
@@ -191,8 +214,8 @@ class ReviewQueue:
         if entry is None:
             return None
         self._hide(character_id)
+        self._count(entry, None)
         del self._entries[character_id]
-        self._update_counts()
         return entry
 
     def set_pending(self, character_id: str, kind: DecisionKind, pose: str | None = None) -> None:
@@ -224,6 +247,7 @@ class ReviewQueue:
         entry = self._entries.get(character_id)
         if entry is not None:
             entry.pending = None
+            self._refresh(entry)
 
     def end_comparison(self, character_id: str) -> None:
         entry = self._entries.get(character_id)
@@ -239,7 +263,7 @@ class ReviewQueue:
 
     def add_decided(self, delta: int) -> None:
         self._decided = max(0, self._decided + delta)
-        self._update_counts()
+        self._publish_counts()
 
     def set_filter(
         self, status_filter: StatusFilter | None = None, search: str | None = None
@@ -249,31 +273,27 @@ class ReviewQueue:
         if search is not None:
             self._search = search.strip()
         self.resetting.emit()
-        self._view = sorted(
-            (i for i, e in self._entries.items() if self._shows(e)),
-            key=lambda i: self._entries[i].sort_key(),
-            reverse=True,
-        )
+        self._keys = sorted(e.sort_key for e in self._entries.values() if self._shows(e))
         self.reset.emit()
-        if self._current not in self._view:
-            self._set_current(self._view[0] if self._view else None)
+        if self._current is None or self.row_of(self._current) is None:
+            self._set_current(self.at(0).id if self._keys else None)
 
     # -- moving -------------------------------------------------------------------------
 
     def select(self, character_id: str | None) -> bool:
-        if character_id is not None and character_id not in self._view:
+        if character_id is not None and self.row_of(character_id) is None:
             return False
         self._set_current(character_id)
         return True
 
     def select_row(self, row: int) -> bool:
-        if not 0 <= row < len(self._view):
+        if not 0 <= row < len(self._keys):
             return False
-        return self.select(self._view[row])
+        return self.select(self.at(row).id)
 
     def step(self, delta: int) -> bool:
         """Move ``delta`` rows (down is older); False at either end."""
-        if not self._view:
+        if not self._keys:
             return False
         row = self.current_row
         return self.select_row(0 if row is None else row + delta)
@@ -298,16 +318,13 @@ class ReviewQueue:
                     self.current_changed.emit(entry)
         elif row is not None:
             self._hide(entry.id)
-        self._update_counts()
+        self._count(entry, None if entry.hidden else entry.status)
 
     def _show(self, entry: Entry) -> None:
-        key = entry.sort_key()
-        row = next(
-            (r for r, i in enumerate(self._view) if self._entries[i].sort_key() < key),
-            len(self._view),
-        )
+        i = bisect.bisect_left(self._keys, entry.sort_key)
+        row = len(self._keys) - i
         self.inserting.emit(row)
-        self._view.insert(row, entry.id)
+        self._keys.insert(i, entry.sort_key)
         self.inserted.emit(row)
         if self._current is None:
             self._set_current(entry.id)
@@ -317,14 +334,14 @@ class ReviewQueue:
         if row is None:
             return
         self.removing.emit(row)
-        del self._view[row]
+        del self._keys[len(self._keys) - 1 - row]
         self.removed.emit(row)
         if character_id == self._current:
             # Advance to the next (older) one, as a culling tool does.
-            following = self._view[row] if row < len(self._view) else None
-            if following is None and self._view:
-                following = self._view[-1]
-            self._set_current(following)
+            if row < len(self._keys):
+                self._set_current(self.at(row).id)
+            else:
+                self._set_current(self.at(len(self._keys) - 1).id if self._keys else None)
 
     def _set_current(self, character_id: str | None) -> None:
         if character_id == self._current:
@@ -332,16 +349,25 @@ class ReviewQueue:
         self._current = character_id
         self.current_changed.emit(self.current)
 
-    def _update_counts(self) -> None:
-        to_review = synthesizing = failed = 0
-        for entry in self._entries.values():
-            if entry.hidden:
-                continue
-            status = entry.status
-            to_review += status == CharacterStatus.REVIEWING
-            synthesizing += status == CharacterStatus.SYNTHESIZING
-            failed += status == CharacterStatus.FAILED
-        counts = Counts(to_review, synthesizing, failed, self._decided)
+    def _count(self, entry: Entry, status: str | None) -> None:
+        """Move the entry's contribution to the counts to ``status`` (None: nothing)."""
+        old = self._tally.pop(entry.id, None)
+        if old is not None:
+            self._by_status[old] -= 1
+        if status is not None:
+            self._tally[entry.id] = status
+            self._by_status[status] = self._by_status.get(status, 0) + 1
+        if old != status:
+            self._publish_counts()
+
+    def _publish_counts(self) -> None:
+        get = self._by_status.get
+        counts = Counts(
+            get(CharacterStatus.REVIEWING, 0),
+            get(CharacterStatus.SYNTHESIZING, 0),
+            get(CharacterStatus.FAILED, 0),
+            self._decided,
+        )
         if counts != self._counts:
             self._counts = counts
             self.counts_changed.emit(counts)

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reviewer.review.decisions import DecisionKind
 from reviewer.review.queue import Counts, ReviewQueue, StatusFilter
@@ -218,3 +222,63 @@ def test_changed_signal_for_updates_in_place() -> None:
     rows.events.clear()
     q.upsert(replace(character(1), name="Renamed"))
     assert rows.events == [("changed", 1)]
+
+
+# -- the row signals always describe the list exactly (any sequence of changes) --------
+
+STATUSES = ["reviewing", "synthesizing", "failed", "ready", "deleted"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(
+                st.just("upsert"), st.integers(0, 30), st.sampled_from(STATUSES), st.integers(0, 2)
+            ),
+            st.tuples(st.just("remove"), st.integers(0, 30)),
+            st.tuples(st.just("pending"), st.integers(0, 30), st.sampled_from(list(DecisionKind))),
+            st.tuples(st.just("clear"), st.integers(0, 30)),
+            st.tuples(
+                st.just("filter"),
+                st.sampled_from(list(StatusFilter)),
+                st.sampled_from(["", "1", "2"]),
+            ),
+            st.tuples(st.just("step"), st.integers(-2, 2)),
+        ),
+        max_size=60,
+    )
+)
+def test_rows_follow_any_sequence_of_changes(ops: list[tuple[Any, ...]]) -> None:
+    q = ReviewQueue()
+    rows = Rows(q)
+    for op in ops:
+        kind = op[0]
+        if kind == "upsert":
+            _, n, status, version = op
+            q.upsert(character(int(n), str(status), version=int(version)))
+        elif kind == "remove":
+            q.remove(character(int(op[1])).id)
+        elif kind == "pending":
+            cid = character(int(op[1])).id
+            if cid in q:
+                pose = "side" if op[2] is DecisionKind.REGENERATE else None
+                q.set_pending(cid, op[2], pose)
+        elif kind == "clear":
+            q.clear_pending(character(int(op[1])).id)
+        elif kind == "filter":
+            q.set_filter(op[1], search=str(op[2]))
+        else:
+            q.step(int(op[1]))
+        shown = [e.id for e in q]
+        assert rows.ids == shown
+        assert shown == sorted(shown, reverse=True)  # newest first (ids grow with n)
+        assert [q.row_of(i) for i in shown] == list(range(len(shown)))
+        current = q.current
+        assert (current is None) == (len(shown) == 0)
+        if current is not None:
+            assert current.id in shown
+        visible = [e for e in q.all_entries() if not e.hidden]
+        assert q.counts.to_review == sum(e.status == "reviewing" for e in visible)
+        assert q.counts.synthesizing == sum(e.status == "synthesizing" for e in visible)
+        assert q.counts.failed == sum(e.status == "failed" for e in visible)
