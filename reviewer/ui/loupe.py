@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
+from .cover import Cover
 from .painting import draw_fitted, draw_pill, draw_progress
 from .theme import Theme
 
 __all__ = ["Loupe"]
 
 
-class Loupe(QWidget):
+class Loupe(Cover):
     closed = Signal()
 
     def __init__(self, theme: Theme, parent: QWidget) -> None:
         super().__init__(parent)
-        self._host = parent
         self.theme = theme
         self.actual_size = False  # False: fit; True: 100 % (one image pixel per screen pixel)
         self.title = ""
@@ -33,14 +33,10 @@ class Loupe(QWidget):
         self._timer.setInterval(40)
         self._timer.timeout.connect(self._tick)
         self.setCursor(Qt.CursorShape.OpenHandCursor)
-        self.hide()
-        parent.installEventFilter(self)
 
     def open(self) -> None:
         self._offset = QPointF(0, 0)
-        self.setGeometry(self._host.rect())
-        self.show()
-        self.raise_()
+        self.cover()
         self._timer.start()
 
     def close_loupe(self) -> None:
@@ -82,11 +78,6 @@ class Loupe(QWidget):
         if not self.full_resolution:
             self._phase = (self._phase + 0.025) % 1.0
             self.update()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and self.isVisible():
-            self.setGeometry(self._host.rect())
-        return False
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.actual_size:

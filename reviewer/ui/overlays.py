@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushBu
 
 from reviewer.review.notices import Notice, NoticeLevel
 
+from .cover import Cover
 from .painting import resized_font
 from .theme import Theme, icon
 
@@ -30,30 +31,20 @@ SHORTCUTS: list[tuple[str, str]] = [
 ]
 
 
-class ShortcutSheet(QWidget):
+class ShortcutSheet(Cover):
     """The keyboard contract, over the whole window."""
 
     def __init__(self, theme: Theme, parent: QWidget) -> None:
         super().__init__(parent)
-        self._host = parent
         self.theme = theme
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.hide()
-        parent.installEventFilter(self)
 
     def toggle(self) -> None:
         if self.isVisible():
             self.hide()
         else:
-            self.setGeometry(self._host.rect())
-            self.show()
-            self.raise_()
+            self.cover()
             self.setFocus()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and self.isVisible():
-            self.setGeometry(self._host.rect())
-        return False
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Question, Qt.Key.Key_F1):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
-import keyring
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -14,19 +11,10 @@ from pytestqt.qtbot import QtBot
 from reviewer.review.credentials import KeySource, resolve_api_key
 from reviewer.ui.dialogs import SignInDialog
 from reviewer.ui.sign_in import SignedIn, sign_in
-from tests.review.test_credentials import MemoryKeyring, NoKeyring
+from tests.keyrings import MemoryKeyring
 from tests.simfixtures import BASE, KEY, make_sim
 
 from .conftest import Runner
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def open_dialog(qtbot: QtBot, run: Runner) -> tuple[asyncio.Task[SignedIn | None], SignInDialog]:
@@ -73,16 +61,13 @@ def test_refused_then_accepted_and_remembered(
     assert found.value == KEY
 
 
-def test_without_a_keychain_the_key_is_for_this_session(qtbot: QtBot, run: Runner) -> None:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(NoKeyring())
-    try:
-        task, dialog = open_dialog(qtbot, run)
-        dialog.key.setText(KEY)
-        qtbot.mouseClick(dialog.sign_in, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(task.done)
-    finally:
-        keyring.set_keyring(previous)
+def test_without_a_keychain_the_key_is_for_this_session(
+    qtbot: QtBot, run: Runner, no_keyring: None
+) -> None:
+    task, dialog = open_dialog(qtbot, run)
+    dialog.key.setText(KEY)
+    qtbot.mouseClick(dialog.sign_in, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(task.done)
     result = task.result()
     assert result is not None
     assert result.session_only
