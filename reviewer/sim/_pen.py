@@ -14,6 +14,8 @@ Pt = tuple[float, float]
 Shape = Callable[["Pen", float, RGB | None], None]
 
 OUTLINE = 2.4
+FLOOR = 915.0  # where full-body figures stand
+CX = 500.0  # the centre line figures stand on
 
 
 class Pen:
@@ -111,3 +113,25 @@ def polygon(pts: Sequence[Pt], fill: RGB) -> Shape:
 def cap(cx: float, cy: float, rx: float, ry: float, span: tuple[float, float], fill: RGB) -> Shape:
     """The part of an ellipse cut off by the chord between two angles (0 = 3 o'clock)."""
     return lambda pen, g, c: pen.chord(cx, cy, rx + g, ry + g, span, c or fill)
+
+
+def arc_points(cx: float, cy: float, rx: float, ry: float, start: float, end: float) -> list[Pt]:
+    """Points along an ellipse between two angles, for building outlines."""
+    steps = max(2, int(abs(end - start) / 10))
+    return [
+        (
+            cx + rx * math.cos(math.radians(start + (end - start) * i / steps)),
+            cy + ry * math.sin(math.radians(start + (end - start) * i / steps)),
+        )
+        for i in range(steps + 1)
+    ]
+
+
+def towards(origin: Pt, angle: float, length: float) -> Pt:
+    """A point `length` below origin, swung outwards by `angle` radians."""
+    return origin[0] + math.sin(angle) * length, origin[1] + math.cos(angle) * length
+
+
+def blend(a: RGB, b: RGB, t: float) -> RGB:
+    r, g, bl = (round(x + (y - x) * t) for x, y in zip(a, b, strict=True))
+    return (r, g, bl)

@@ -11,10 +11,10 @@ import io
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from ._figure import FLOOR, Figure
+from ._figure import Figure
 from ._model import StoredObject
 from ._palette import RGB, palette_for
-from ._pen import Pen
+from ._pen import FLOOR, Pen
 
 CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
