@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 
 import pytest
@@ -5,6 +6,7 @@ import pytest
 from reviewer.review import paths
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG is Linux's")
 def test_every_folder_follows_the_xdg_variables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
