@@ -36,6 +36,7 @@ from reviewer.review.credentials import (
     KeySource,
     resolve_api_key,
 )
+from reviewer.review.decisions import Decision
 from reviewer.review.images import DiskCache, ImagePipeline, client_downloader
 from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.session import ReviewSession
@@ -222,10 +223,31 @@ async def _review(
         window.statusBar().showMessage(f"Sending {pending} decision(s) before closing…")
     settings.setValue("geometry", window.saveGeometry())
     settings.sync()
-    await session.aclose()
+    unsent = await session.aclose()
     await client.aclose()
+    if unsent:
+        await _tell_unsent(window, unsent)
     window.close_now()
     return 0
+
+
+async def _tell_unsent(window: MainWindow, unsent: list[Decision]) -> None:
+    """Nothing is lost silently: name the decisions the server never took."""
+    lines = "\n".join(f"• {d.describe()}" + (f": {d.error}" if d.error else "") for d in unsent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        "Some decisions were not sent",
+        f"{len(unsent)} decision(s) did not reach the server before closing. "
+        "These characters still need deciding:",
+        QMessageBox.StandardButton.Ok,
+        window,
+    )
+    box.setDetailedText(lines)
+    box.setInformativeText(lines)
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    box.finished.connect(lambda _result: _settle(done, None))
+    box.open()
+    await done
 
 
 def build_session(

@@ -105,15 +105,24 @@ class ReviewSession:
         self._poll_task = self.spawn(self.poller.run())
         self.spawn(self.refresh_balance())
 
-    async def aclose(self, *, flush: bool = True) -> None:
-        """Send what is still in its undo window (bounded), then stop everything."""
+    async def aclose(self, *, flush: bool = True) -> list[Decision]:
+        """Send what is still in its undo window (bounded), then stop everything.
+
+        Returns the decisions that did not reach the server (refused, or no answer in
+        time), so the window can say which characters still need deciding."""
         if self._poll_task is not None:
             self._poll_task.cancel()
+        unsent: list[Decision] = []
         if flush and self.outbox.pending():
+            refused: list[Decision] = []
+            self.outbox.failed.connect(lambda decision, _error: refused.append(decision))
             try:
                 await asyncio.wait_for(self.outbox.flush(), FLUSH_TIMEOUT)
             except TimeoutError:
                 log.warning("gave up waiting for %d decisions", len(self.outbox.pending()))
+            unsent = refused + self.outbox.pending()
+        else:
+            unsent = self.outbox.pending()
         await self.outbox.aclose()
         if self.feed is not None:
             self.feed.cancel()
@@ -125,6 +134,7 @@ class ReviewSession:
                 await task
         if self.images is not None:
             await self.images.aclose()
+        return unsent
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run in the background, holding a reference; failures are logged and shown."""

@@ -241,3 +241,15 @@ async def test_others_arrivals_do_not_raise_notices(rig: Rig) -> None:
         )
     )
     assert not any("back for review" in t for t in rig.texts())
+
+
+async def test_closing_reports_what_the_server_refused(rig: Rig) -> None:
+    rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
+    cid = current_id(rig)
+    rig.session.save()
+    rig.sim.fail_next(1, status=503, route="save")
+    unsent = await rig.session.aclose()
+    assert [d.character_id for d in unsent] == [cid]
+    assert unsent[0].error is not None
+    assert "503" in unsent[0].error
+    assert rig.status(cid) == "reviewing"
