@@ -12,7 +12,7 @@ from ._api import api_routes, error_response
 from ._config import SimConfig
 from ._control import control_routes
 from ._errors import ApiError, bad_request, not_found, server_error
-from ._frontdoor import FrontDoor
+from ._frontdoor import FrontDoor, api_key
 from ._simulator import Simulator
 from ._storage import storage_routes
 
@@ -37,7 +37,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     else:
         error = bad_request(str(exc.detail))
         error.status = exc.status_code
-    return error_response(error, _request_id(request), dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    sim: Simulator = request.app.state.sim
+    team = sim.team_for(api_key(request.headers))
+    if request.url.path.startswith("/v1/") and team is not None:
+        # Every /v1 answer shows the caller's limits; an unknown url spends no token.
+        bucket = "characters_get" if request.method in ("GET", "HEAD") else "characters_post"
+        headers.update(sim.rate(team, bucket, consume=False).headers())
+    return error_response(error, _request_id(request), headers)
 
 
 async def _crash(request: Request, exc: Exception) -> Response:

@@ -39,7 +39,7 @@ class SimConfig:
     clock: Clock = field(default_factory=SystemClock)
     # Serve storage urls from this origin instead of the request's own.
     storage_base_url: str | None = None
-    # Added to every /v1 request, on top of injected latency faults.
+    # Added to every API and storage request, on top of injected latency faults.
     latency_seconds: float = 0.0
     # Multiplies every bucket's rate and burst; conformance tests use a large value.
     rate_limit_scale: float = 1.0

@@ -86,7 +86,7 @@ class FrontDoor:
     def _injected(self, scope: Scope, route: str | None, action: FaultAction) -> ASGIApp:
         headers: dict[str, str] = {}
         bucket = BUCKET_BY_ROUTE.get(route or "")
-        team = self._sim.team_for(_api_key(Headers(scope=scope)))
+        team = self._sim.team_for(api_key(Headers(scope=scope)))
         if bucket is not None and team is not None:
             headers = self._sim.rate(team, bucket, consume=False).headers()
             if action.status == 429:
@@ -129,7 +129,8 @@ class FrontDoor:
         )
 
 
-def _api_key(headers: Headers) -> str:
+def api_key(headers: Headers) -> str:
+    """The key a request carries, by either scheme; empty when none."""
     key = headers.get("x-api-key", "").strip()
     if key:
         return key

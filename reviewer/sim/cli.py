@@ -69,7 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=defaults.failure_rate,
         help="chance a synthesis run fails",
     )
-    add("--latency", type=_number(float, 0), default=0.0, help="seconds added to every /v1 call")
+    add(
+        "--latency",
+        type=_number(float, 0),
+        default=0.0,
+        help="seconds added to every API and storage request",
+    )
     add(
         "--rate-limit-scale",
         type=_number(float, 0.001),

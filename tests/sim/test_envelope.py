@@ -103,10 +103,14 @@ def test_every_response_has_a_request_id(
 
 
 def test_unknown_route_and_wrong_method_use_the_envelope(api: Api) -> None:
-    assert error_of(api.get("/v1/nowhere"), 404, "resource_not_found")["type"] == "not_found"
+    nowhere = api.get("/v1/nowhere")
+    assert error_of(nowhere, 404, "resource_not_found")["type"] == "not_found"
     wrong = api.request("PUT", "/v1/characters")
     error_of(wrong, 405, "invalid_request_error")
     assert "GET" in wrong.headers["Allow"]
+    # They show the caller's limits, and spend nothing.
+    assert nowhere.headers["X-RateLimit-Remaining"] == "240"
+    assert wrong.headers["X-RateLimit-Limit"] == "60"
 
 
 def test_request_ids_are_unique_and_repeat_under_the_seed(make_api) -> None:
