@@ -241,3 +241,24 @@ def test_counts_filter_and_search(app: App, qtbot: QtBot) -> None:
     name = next(iter(app.session.queue)).name
     w.search.setText(name[:5])
     assert all(name[:5].lower() in e.name.lower() for e in app.session.queue)
+
+
+def test_unsent_decisions_are_named_on_close(app: App) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from reviewer.app import _tell_unsent
+    from reviewer.review.decisions import Decision
+
+    decision = Decision(DecisionKind.SAVE, "char_1", "Aurora", made_at=0, due_at=0)
+    decision.error = "Service unavailable (HTTP 503)"
+    task = app.run.loop.create_task(_tell_unsent(app.window, [decision]))
+    boxes: list[QMessageBox] = []
+
+    def shown() -> bool:
+        boxes[:] = [w for w in app.window.findChildren(QMessageBox) if w.isVisible()]
+        return bool(boxes)
+
+    app.qtbot.waitUntil(shown)
+    assert "Saved “Aurora”: Service unavailable (HTTP 503)" in boxes[0].informativeText()
+    boxes[0].button(QMessageBox.StandardButton.Ok).click()
+    app.qtbot.waitUntil(task.done)
