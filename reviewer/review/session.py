@@ -169,6 +169,13 @@ class ReviewSession:
             return f"Only a character in review can be saved (“{entry.name}” is {status})"
         if status not in (CharacterStatus.REVIEWING, CharacterStatus.FAILED):
             return f"“{entry.name}” is {status}"
+        if kind is DecisionKind.REGENERATE and entry.character.ref(self.selected_pose) is None:
+            # The service regenerates only a pose the character has (a failed first
+            # synthesis has none): resynthesizing is the way out.
+            return (
+                f"“{entry.name}” has no {self.selected_pose} pose to regenerate; "
+                "resynthesize it instead (Shift+R)"
+            )
         return None
 
     def _synthesizing_ids(self) -> set[str]:

@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
         s.queue.counts_changed.connect(self._counts_changed)
         s.queue.current_changed.connect(self._current_changed)
         s.queue.changed.connect(lambda _row: self._update_reasons())
+        s.pose_changed.connect(lambda _pose: self._update_reasons())
         s.queue.reset.connect(self._sync_selection)
         s.queue.inserted.connect(lambda _row: self._sync_selection())
         s.queue.removed.connect(lambda _row: self._update_empty())

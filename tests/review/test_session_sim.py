@@ -4,13 +4,15 @@ state only after the undo window, and the queue follows the server."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 
 import anyio
 import pytest
 
-from reviewer.review import ManualClock
+from reviewer.review import DecisionKind, ManualClock
 from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.session import ReviewSession
+from tests.review.factories import character
 from tests.simfixtures import KEY, SimHarness, make_sim
 
 pytestmark = pytest.mark.anyio
@@ -225,7 +227,21 @@ async def test_failed_characters_cannot_be_saved(rig: Rig) -> None:
     rig.session.queue.select(failed)
     assert rig.session.save() is None
     assert "Only a character in review" in rig.texts()[-1]
-    assert rig.session.regenerate() is not None  # but can be regenerated
+
+
+async def test_regenerate_needs_the_pose_to_exist(rig: Rig) -> None:
+    # A first synthesis that failed left no poses: the service would refuse (400).
+    bare = replace(character(99, "failed"), refs=())
+    rig.session.queue.upsert(bare)
+    rig.session.queue.select(bare.id)
+    reason = rig.session.why_not(DecisionKind.REGENERATE)
+    assert reason is not None
+    assert "resynthesize it instead" in reason
+    assert rig.session.why_not(DecisionKind.RESYNTHESIZE) is None
+    assert rig.session.regenerate() is None
+    rig.session.queue.upsert(character(98, "failed"))  # this one has its poses
+    rig.session.queue.select(character(98).id)
+    assert rig.session.why_not(DecisionKind.REGENERATE) is None
 
 
 async def test_others_arrivals_do_not_raise_notices(rig: Rig) -> None:
