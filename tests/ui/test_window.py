@@ -262,3 +262,8 @@ def test_unsent_decisions_are_named_on_close(app: App) -> None:
     assert "Saved “Aurora”: Service unavailable (HTTP 503)" in boxes[0].informativeText()
     boxes[0].button(QMessageBox.StandardButton.Ok).click()
     app.qtbot.waitUntil(task.done)
+
+
+def test_keyboard_starts_on_the_queue_not_the_search_box(app: App) -> None:
+    assert app.window.queue_view.hasFocus()
+    assert app.window.search.focusPolicy() == Qt.FocusPolicy.ClickFocus
