@@ -362,7 +362,11 @@ class MainWindow(QMainWindow):
     def _update_empty(self) -> None:
         queue = self.session.queue
         if len(queue):
-            self.queue_stack.setCurrentWidget(self.queue_view)
+            if self.queue_stack.currentWidget() is not self.queue_view:
+                self.queue_stack.setCurrentWidget(self.queue_view)
+                if not self.search.hasFocus():
+                    # The list was hidden while empty; the keyboard belongs to it again.
+                    self.queue_view.setFocus()
             return
         if self.session.loading:
             text = "Loading the queue…"
