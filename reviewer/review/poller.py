@@ -54,7 +54,6 @@ class _Sweep:
     cursor: str | None = None
     known: frozenset[str] = frozenset()
     seen: set[str] = field(default_factory=set)
-    pages: int = 0
 
 
 class Poller:
@@ -161,7 +160,6 @@ class Poller:
             # The cursor's character was deleted meanwhile: start the sweep over.
             self._sweep = None
             raise
-        sweep.pages += 1
         sweep.seen.update(c.id for c in page.data)
         if page.has_more and page.data:
             sweep.cursor = page.next_cursor or page.data[-1].id

@@ -249,18 +249,6 @@ class ReviewQueue:
             entry.pending = None
             self._refresh(entry)
 
-    def end_comparison(self, character_id: str) -> None:
-        entry = self._entries.get(character_id)
-        if entry is not None and entry.before is not None:
-            entry.before = entry.compare_pose = None
-            self._refresh(entry)
-
-    def set_message(self, character_id: str, message: str | None) -> None:
-        entry = self._entries.get(character_id)
-        if entry is not None:
-            entry.message = message
-            self._refresh(entry)
-
     def add_decided(self, delta: int) -> None:
         self._decided = max(0, self._decided + delta)
         self._publish_counts()

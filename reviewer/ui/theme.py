@@ -46,10 +46,6 @@ class Theme:
             return QColor(int(r), int(g), int(b), round(a * 255))
         return QColor(text)
 
-    @property
-    def dark(self) -> bool:
-        return self.name == "dark"
-
 
 @cache
 def _palettes() -> dict[str, dict[str, str]]:

@@ -122,7 +122,8 @@ def test_regenerate_keeps_the_entry_as_synthesizing_with_before_image() -> None:
     q.upsert(character(1, "reviewing", version=2))
     assert entry.regenerating == frozenset()
     assert entry.comparing
-    q.end_comparison(cid)
+    # The next decision on it ends the comparison.
+    q.set_pending(cid, DecisionKind.SAVE)
     assert not entry.comparing
 
 
