@@ -183,3 +183,12 @@ async def test_aclose_leaves_no_tasks(clock: ManualClock) -> None:
 async def test_negative_undo_window_is_refused(clock: ManualClock) -> None:
     with pytest.raises(ValueError, match="undo_seconds"):
         Outbox(FakeSender(), clock=clock, undo_seconds=-1)
+
+
+async def test_per_character_locks_do_not_pile_up(clock: ManualClock) -> None:
+    box = Outbox(FakeSender(), clock=clock, undo_seconds=0)
+    for i in range(5):
+        box.submit(DecisionKind.SAVE, f"char_{i}", "A")
+    await settle()
+    assert box.pending() == []
+    assert box._locks == {}
