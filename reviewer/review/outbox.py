@@ -177,10 +177,10 @@ class Outbox:
         finally:
             if self._tasks.get(decision.id) is asyncio.current_task():
                 self._forget(decision)
-            lock = self._locks.get(decision.character_id)
+            held = self._locks.get(decision.character_id)
             if (
-                lock is not None
-                and not lock.locked()
+                held is not None
+                and not held.locked()
                 and not self.pending_for(decision.character_id)
             ):
                 del self._locks[decision.character_id]  # one per live character, not forever
