@@ -39,9 +39,11 @@ from ._models import (
     Ref,
     ResponseMeta,
 )
+from ._ratelimit import BUCKETS, BucketStatus, Lane, RateLimiter, bucket_for, decision_lane
 from ._urls import DEFAULT_BASE_URL, InsecureURLError, is_loopback_host, normalize_base_url
 
 __all__ = [
+    "BUCKETS",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "DOWNLOAD_TIMEOUT",
@@ -55,6 +57,7 @@ __all__ = [
     "AurousError",
     "AuthenticationError",
     "Balance",
+    "BucketStatus",
     "Character",
     "CharacterPage",
     "CharacterStatus",
@@ -67,15 +70,19 @@ __all__ = [
     "InsecureURLError",
     "InsufficientCreditsError",
     "InvalidRequestError",
+    "Lane",
     "NotFoundError",
     "PermissionDeniedError",
     "Pose",
     "RateLimit",
     "RateLimitError",
+    "RateLimiter",
     "Ref",
     "ResponseMeta",
     "ResponseValidationError",
     "ServerError",
+    "bucket_for",
+    "decision_lane",
     "is_loopback_host",
     "new_idempotency_key",
     "normalize_base_url",

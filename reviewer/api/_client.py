@@ -22,6 +22,7 @@ from ._errors import (
     DownloadTooLargeError,
     ResponseValidationError,
     error_from_response,
+    parse_retry_after,
 )
 from ._models import (
     Attributes,
@@ -36,6 +37,7 @@ from ._models import (
     parse_deleted,
     parse_page,
 )
+from ._ratelimit import RateLimiter, bucket_for
 from ._urls import DEFAULT_BASE_URL, normalize_base_url
 
 __all__ = [
@@ -134,6 +136,7 @@ class AsyncAurousClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         if not api_key or not api_key.strip():
             raise ValueError("an API key is required")
@@ -149,6 +152,8 @@ class AsyncAurousClient:
             follow_redirects=False,
         )
         self.last_meta: ResponseMeta | None = None
+        # Every request waits here for a token of its bucket (None: no client-side limit).
+        self.limiter = limiter
         # Called with every response's meta: a seam for client-side rate limiting.
         self.on_response: Callable[[ResponseMeta], None] | None = None
 
@@ -177,24 +182,19 @@ class AsyncAurousClient:
 
     # -- plumbing ------------------------------------------------------------------------
 
-    async def _request(
+    async def _send(
         self,
         method: str,
         path: str,
-        parse: Callable[[object, ResponseMeta], T],
-        *,
-        params: Mapping[str, str | int] | None = None,
-        json: object = None,
-        idempotency_key: str | None = None,
-    ) -> T:
-        headers = {"Accept": "application/json"}
-        if self.api_version:
-            headers["Aurous-Version"] = self.api_version
-        if idempotency_key is not None:
-            headers["Idempotency-Key"] = idempotency_key
+        params: Mapping[str, str | int] | None,
+        json: object,
+        headers: dict[str, str],
+        idempotency_key: str | None,
+    ) -> httpx.Response:
+        """One HTTP exchange, with transport failures mapped into the error tree."""
         what = f"{method} {path}"
         try:
-            response = await self._http.request(
+            return await self._http.request(
                 method,
                 self.base_url + path,
                 params=params,
@@ -213,6 +213,39 @@ class AsyncAurousClient:
                 f"{exc or type(exc).__name__}",
                 idempotency_key=idempotency_key,
             ) from exc
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[object, ResponseMeta], T],
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json: object = None,
+        idempotency_key: str | None = None,
+    ) -> T:
+        headers = {"Accept": "application/json"}
+        if self.api_version:
+            headers["Aurous-Version"] = self.api_version
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        what = f"{method} {path}"
+        bucket = bucket_for(method, path)
+        if self.limiter is not None:
+            await self.limiter.acquire(bucket)
+        try:
+            response = await self._send(method, path, params, json, headers, idempotency_key)
+        except BaseException:
+            if self.limiter is not None:
+                self.limiter.release(bucket)
+            raise
+        if self.limiter is not None:
+            self.limiter.release(
+                bucket,
+                rate_limit=_rate_limit(response.headers),
+                status_code=response.status_code,
+                retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            )
 
         meta = ResponseMeta(
             status_code=response.status_code,
