@@ -24,6 +24,7 @@ from ._errors import ApiError, bad_request, not_found, too_many_requests
 from ._faults import FaultAction
 from ._idempotency import MAX_KEY_LENGTH, Conflict, Replay, StoredResponse
 from ._ids import CHAR_ID_RE
+from ._ledger import Origin
 from ._model import DEFAULT_VERSION, KNOWN_VERSIONS
 from ._ratelimit import RateDecision
 from ._simulator import Simulator
@@ -42,6 +43,7 @@ class Call:
     body: dict[str, Any]
     query: Sequence[tuple[str, str]]
     char_id: str
+    origin: Origin
 
 
 Operation = Callable[[Call], tuple[int, dict[str, Any]]]
@@ -83,6 +85,8 @@ def authenticate(sim: Simulator, request: Request) -> Team:
         raise ApiError(401, "invalid_api_key", "X-Api-Key and Authorization carry different keys.")
     team = sim.team_for(key or bearer)
     if team is None:
+        if sim.is_revoked(key or bearer):
+            raise ApiError(401, "revoked_api_key", "This API key has been revoked.")
         raise ApiError(401, "invalid_api_key", "This API key is not valid.")
     return team
 
@@ -121,9 +125,9 @@ def storage_base(sim: Simulator, request: Request) -> str:
 
 
 async def wait_out(sim: Simulator, action: FaultAction) -> None:
-    delay = sim.config.latency_seconds + action.latency
-    if delay > 0:
-        await asyncio.sleep(delay)
+    # The action carries the configured latency too (see _chaos.py).
+    if action.latency > 0:
+        await asyncio.sleep(action.latency)
     for gate in action.gates:
         await gate.pass_through()
 
@@ -152,6 +156,7 @@ def endpoint(api: Api) -> Callable[[Request], Awaitable[Response]]:
                 body,
                 list(request.query_params.multi_items()),
                 request.path_params.get("char_id", ""),
+                Origin(state["request_id"], _idempotency_key(api, request)),
             )
             return await _run(api, call, request, state["fault"], headers)
         except ApiError as error:
@@ -164,7 +169,7 @@ def endpoint(api: Api) -> Callable[[Request], Awaitable[Response]]:
 async def _run(
     api: Api, call: Call, request: Request, fault: FaultAction, headers: dict[str, str]
 ) -> Response:
-    key = request.headers.get("idempotency-key") if api.method != "GET" else None
+    key = call.origin.idempotency_key
     if key is not None:
         if not 1 <= len(key) <= MAX_KEY_LENGTH:
             raise bad_request(
@@ -191,6 +196,10 @@ async def _run(
             call.sim.idempotency_finish(call.team, key, done)
 
 
+def _idempotency_key(api: Api, request: Request) -> str | None:
+    return request.headers.get("idempotency-key") if api.method != "GET" else None
+
+
 # -- operations --------------------------------------------------------------------------
 
 
@@ -209,7 +218,7 @@ def _list(call: Call) -> tuple[int, dict[str, Any]]:
 def _create(call: Call) -> tuple[int, dict[str, Any]]:
     v.no_query(call.query)
     name, attributes = v.create_payload(call.body)
-    return 201, call.sim.create(call.team, call.base, name, attributes, call.version)
+    return 201, call.sim.create(call.team, call.base, name, attributes, call.version, call.origin)
 
 
 def _retrieve(call: Call) -> tuple[int, dict[str, Any]]:
@@ -218,27 +227,28 @@ def _retrieve(call: Call) -> tuple[int, dict[str, Any]]:
 
 def _patch(call: Call) -> tuple[int, dict[str, Any]]:
     char_id = _char_id(call)
-    return 200, call.sim.patch(call.team, call.base, char_id, v.patch_payload(call.body))
+    changes = v.patch_payload(call.body)
+    return 200, call.sim.patch(call.team, call.base, char_id, changes, call.origin)
 
 
 def _save(call: Call) -> tuple[int, dict[str, Any]]:
-    return 200, call.sim.save(call.team, call.base, _char_id(call))
+    return 200, call.sim.save(call.team, call.base, _char_id(call), call.origin)
 
 
 def _regenerate(call: Call) -> tuple[int, dict[str, Any]]:
     char_id = _char_id(call)
     pose = v.regenerate_payload(call.body)
-    return 200, call.sim.regenerate(call.team, call.base, char_id, pose)
+    return 200, call.sim.regenerate(call.team, call.base, char_id, pose, call.origin)
 
 
 def _resynthesize(call: Call) -> tuple[int, dict[str, Any]]:
     char_id = _char_id(call)
     v.resynthesize_payload(call.body)
-    return 200, call.sim.resynthesize(call.team, call.base, char_id)
+    return 200, call.sim.resynthesize(call.team, call.base, char_id, call.origin)
 
 
 def _delete(call: Call) -> tuple[int, dict[str, Any]]:
-    return 200, call.sim.delete(call.team, _char_id(call))
+    return 200, call.sim.delete(call.team, _char_id(call), call.origin)
 
 
 def _balance(call: Call) -> tuple[int, dict[str, Any]]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from ._clock import Clock, SystemClock
+from ._ratelimit import BUCKETS
 
 BillingMode = Literal["metered", "exempt"]
 
@@ -21,7 +23,8 @@ def demo_api_key(seed: int) -> str:
 class SimConfig:
     """One simulated Aurous Labs service.
 
-    Each API key is its own team. Seeded characters belong to the first team.
+    Each entry of `api_keys` is its own team; `team_keys` gives a team more keys, by the
+    team's index in `api_keys`. Seeded characters belong to the first team.
     """
 
     api_keys: list[str] = field(default_factory=list)
@@ -35,7 +38,7 @@ class SimConfig:
     billing_mode: BillingMode = "metered"
     url_ttl_seconds: float = 24 * 3600.0
     image_size: int = 1024
-    failure_rate: float = 0.05
+    failure_rate: float = 0.05  # chance a synthesis run fails (--synthesis-failure-rate)
     clock: Clock = field(default_factory=SystemClock)
     # Serve storage urls from this origin instead of the request's own.
     storage_base_url: str | None = None
@@ -45,6 +48,14 @@ class SimConfig:
     rate_limit_scale: float = 1.0
     idempotency_ttl_seconds: float = 24 * 3600.0
     request_log_size: int = 10_000
+    # Random faults, off by default; see _chaos.py. Seeded from `seed`.
+    fault_rate: float = 0.0  # share of /v1 requests answered 500/502/503
+    reset_rate: float = 0.0  # share of /v1 connections dropped, before or after the call
+    corrupt_image_rate: float = 0.0  # share of storage downloads with broken bytes
+    # Another client of the first team spending its buckets: bucket name -> requests/min.
+    colleague_per_minute: Mapping[str, float] = field(default_factory=dict)
+    # More keys for a team, by its index in api_keys: they share its buckets and credits.
+    team_keys: Mapping[int, Sequence[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.api_keys:
@@ -53,6 +64,7 @@ class SimConfig:
             raise ValueError("api keys must be non-empty strings")
         if len(set(self.api_keys)) != len(self.api_keys):
             raise ValueError("api keys must be distinct: each key is a separate team")
+        self._check_team_keys()
         _check(self.characters >= 0, "characters must be >= 0")
         _check(self.synthesis_seconds >= 0, "synthesis_seconds must be >= 0")
         _check(self.synthesis_jitter >= 0, "synthesis_jitter must be >= 0")
@@ -65,8 +77,23 @@ class SimConfig:
         _check(self.rate_limit_scale > 0, "rate_limit_scale must be > 0")
         _check(self.idempotency_ttl_seconds > 0, "idempotency_ttl_seconds must be > 0")
         _check(self.request_log_size > 0, "request_log_size must be > 0")
+        for name in ("fault_rate", "reset_rate", "corrupt_image_rate"):
+            _check(0.0 <= getattr(self, name) <= 1.0, f"{name} must be within 0..1")
+        for bucket, per_minute in self.colleague_per_minute.items():
+            _check(bucket in BUCKETS, f"unknown bucket {bucket!r}; one of {', '.join(BUCKETS)}")
+            _check(per_minute >= 0, "colleague_per_minute values must be >= 0")
         if self.storage_base_url is not None:
             self.storage_base_url = self.storage_base_url.rstrip("/")
+
+    def _check_team_keys(self) -> None:
+        every = list(self.api_keys)
+        for index, keys in self.team_keys.items():
+            _check(0 <= index < len(self.api_keys), f"team_keys: no team at index {index}")
+            _check(not isinstance(keys, str), "team_keys values are lists of keys")
+            every.extend(keys)
+        if any(not isinstance(k, str) or not k.strip() for k in every):
+            raise ValueError("api keys must be non-empty strings")
+        _check(len(set(every)) == len(every), "every api key must be distinct")
 
 
 def _check(ok: bool, message: str) -> None:

@@ -35,7 +35,7 @@ def _control(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             try:
                 return JSONResponse(handler(sim, body, request))
             except (ValueError, TypeError, KeyError) as exc:
-                raise bad_request(str(exc)) from None
+                raise bad_request(str(exc.args[0] if exc.args else exc)) from None
         except ApiError as error:
             body_bytes = error.body(request.scope["state"]["request_id"])
             return Response(body_bytes, error.status, media_type="application/json")
@@ -58,15 +58,23 @@ def _advance(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
     return _clock(sim, body, request)
 
 
-def _team_key(sim: Simulator, body: dict[str, Any]) -> str:
-    key = body.get("api_key", sim.api_keys[0])
-    if key not in sim.api_keys:
-        raise bad_request("'api_key' is not one of this simulator's keys.", param="api_key")
-    return str(key)
+def _team(sim: Simulator, body: dict[str, Any], request: Request) -> str:
+    """The team a control names, by `team` (an id or key) or `api_key`, in the body or the
+    query; the first team when none is given."""
+    for name in ("team", "api_key"):
+        ref = body.get(name, request.query_params.get(name))
+        if ref is not None:
+            try:
+                return sim.team_id(str(ref))
+            except KeyError:
+                raise bad_request(
+                    f"'{name}' names no team of this simulator.", param=name
+                ) from None
+    return sim.team_id()
 
 
 def _credits(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
-    key = _team_key(sim, body)
+    key = _team(sim, body, request)
     if "billing_mode" in body:
         sim.set_billing_mode(key, body["billing_mode"])
     if "credits" in body:
@@ -89,8 +97,10 @@ def _add_fault(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
         fault_id = sim.fail_next(count, status, route, retry_after)
     elif kind == "drop":
         fault_id = sim.drop_next(count, route, bool(body.get("after", False)))
+    elif kind == "corrupt":
+        fault_id = sim.corrupt_next(count, body.get("corruption", "truncated"))
     else:
-        raise bad_request("'kind' must be latency, status or drop.", param="kind")
+        raise bad_request("'kind' must be latency, status, drop or corrupt.", param="kind")
     return {"id": fault_id, "faults": sim.faults()}
 
 
@@ -118,6 +128,74 @@ def _clear_requests(sim: Simulator, body: dict[str, Any], request: Request) -> A
     return {"data": [], "next": 0}
 
 
+_CHAOS_FIELDS = (
+    "fault_rate",
+    "reset_rate",
+    "latency_ms",
+    "corrupt_image_rate",
+    "synthesis_failure_rate",
+)
+
+
+def _chaos(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
+    return sim.chaos()
+
+
+def _set_chaos(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
+    _only(body, _CHAOS_FIELDS)
+    return sim.set_chaos(**{name: body[name] for name in _CHAOS_FIELDS if name in body})
+
+
+def _keys(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
+    team = _team(sim, body, request)
+    return {"team": team, "keys": sim.keys(team)}
+
+
+def _add_key(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
+    key = body.get("key")
+    if not isinstance(key, str):
+        raise bad_request("'key' must be the new key, a string.", param="key")
+    team = sim.add_key(_team(sim, body, request), key)
+    return {"team": team, "keys": sim.keys(team)}
+
+
+def _revoke_key(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
+    key = body.get("key")
+    if not isinstance(key, str):
+        raise bad_request("'key' must be the key to revoke, a string.", param="key")
+    team = sim.revoke_key(key)
+    return {"team": team, "keys": sim.keys(team)}
+
+
+def _colleagues(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
+    return {"colleagues": sim.colleagues()}
+
+
+def _set_colleague(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
+    _only(body, ("per_minute", "bucket", "team", "api_key"))
+    if "per_minute" not in body:
+        raise bad_request("'per_minute' is required (0 stops the colleague).", param="per_minute")
+    bucket = body.get("bucket", "characters_post")
+    sim.set_colleague(body["per_minute"], str(bucket), _team(sim, body, request))
+    return {"colleagues": sim.colleagues()}
+
+
+def _ledger(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
+    team = _team(sim, body, request)
+    return {"team": team, "data": [entry.as_dict() for entry in sim.ledger(team)]}
+
+
+def _applied(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
+    team = _team(sim, body, request)
+    return {"team": team, "data": [entry.as_dict() for entry in sim.applied(team)]}
+
+
+def _only(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    for name in body:
+        if name not in allowed:
+            raise bad_request(f"Unknown field '{name}'; known: {', '.join(allowed)}.", param=name)
+
+
 def _character(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
     view = sim.character(request.path_params["char_id"])
     if view is None:
@@ -137,6 +215,15 @@ def control_routes() -> list[Route]:
         ("GET", "/_sim/requests", _requests),
         ("DELETE", "/_sim/requests", _clear_requests),
         ("GET", "/_sim/characters/{char_id}", _character),
+        ("GET", "/_sim/chaos", _chaos),
+        ("POST", "/_sim/chaos", _set_chaos),
+        ("GET", "/_sim/keys", _keys),
+        ("POST", "/_sim/keys", _add_key),
+        ("POST", "/_sim/keys/revoke", _revoke_key),
+        ("GET", "/_sim/colleagues", _colleagues),
+        ("POST", "/_sim/colleagues", _set_colleague),
+        ("GET", "/_sim/ledger", _ledger),
+        ("GET", "/_sim/applied", _applied),
     ]
     return [
         Route(path, _control(handler), methods=[method], name=f"sim{handler.__name__}")

@@ -1,5 +1,5 @@
-"""Injected faults: latency, forced error statuses, dropped connections and gates that hold
-a request in flight until a test releases it."""
+"""Scripted faults: latency, forced error statuses, dropped connections, corrupted downloads
+and gates that hold a request in flight until a test releases it. Random ones: _chaos.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any, Literal
 
 import anyio
 
-FaultKind = Literal["latency", "status", "drop", "hold"]
+FaultKind = Literal["latency", "status", "drop", "hold", "corrupt"]
+Corruption = Literal["truncated", "not_image"]
+CORRUPTIONS: tuple[Corruption, ...] = ("truncated", "not_image")
 FAULT_STATUSES = (429, 500, 502, 503, 504)
 ANY_ROUTE = "*"
 
@@ -50,6 +52,7 @@ class _Rule:
     retry_after: int = 1
     after: bool = False
     gate: Gate | None = None
+    corruption: Corruption | None = None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -61,6 +64,7 @@ class _Rule:
             "status": self.status or None,
             "retry_after": self.retry_after,
             "after": self.after,
+            "corruption": self.corruption,
         }
 
 
@@ -72,6 +76,20 @@ class FaultAction:
     retry_after: int = 1
     latency: float = 0.0
     gates: tuple[Gate, ...] = ()
+    corrupt: Corruption | None = None
+
+    @property
+    def decisive(self) -> bool:
+        """Whether it decides the answer (a drop or a status) rather than only slowing it."""
+        return self.drop_before or self.drop_after or self.status is not None
+
+    def label(self) -> str | None:
+        """How the request log names what was done to this request."""
+        if self.drop_before or self.drop_after:
+            return "reset_before" if self.drop_before else "reset_after"
+        if self.status is not None:
+            return f"status_{self.status}"
+        return f"corrupt_{self.corrupt}" if self.corrupt is not None else None
 
 
 NO_FAULT = FaultAction()
@@ -114,8 +132,9 @@ class FaultPlan:
         )
         decisive = next((r for r in matching if r.kind in ("drop", "status")), None)
         gate = next((r for r in matching if r.kind == "hold"), None)
+        corrupt = next((r for r in matching if r.kind == "corrupt"), None) if not decisive else None
         latencies = [r for r in matching if r.kind == "latency"]
-        for rule in [decisive, gate, *latencies]:
+        for rule in [decisive, gate, corrupt, *latencies]:
             if rule is not None:
                 self._use(rule)
         return FaultAction(
@@ -125,6 +144,7 @@ class FaultPlan:
             retry_after=decisive.retry_after if decisive is not None else 1,
             latency=sum(r.seconds for r in latencies),
             gates=(gate.gate,) if gate is not None and gate.gate is not None else (),
+            corrupt=corrupt.corruption if corrupt is not None else None,
         )
 
     def _use(self, rule: _Rule) -> None:

@@ -125,6 +125,7 @@ class FrontDoor:
                 auth_scheme=scheme,
                 version_header=headers.get("aurous-version"),
                 dropped=action.drop_before or action.drop_after,
+                fault=action.label(),
             )
         )
 

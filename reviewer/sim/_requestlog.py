@@ -22,6 +22,9 @@ class RequestRecord:
     auth_scheme: str | None  # "x-api-key", "bearer", "other" (another Authorization), or None
     version_header: str | None
     dropped: bool
+    # What an injected fault did, scripted or random: reset_before, reset_after,
+    # status_503, corrupt_truncated, corrupt_not_image...; None when nothing was.
+    fault: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -12,6 +12,12 @@ from ._errors import ApiError
 from ._render import render
 from ._simulator import Simulator
 
+# What a download can hold instead of an image: a proxy's error page.
+NOT_AN_IMAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>"
+    b"<body><h1>Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n"
+)
+
 
 async def download(request: Request) -> Response:
     sim: Simulator = request.app.state.sim
@@ -29,6 +35,10 @@ async def download(request: Request) -> Response:
         sim.cache_image(key, image)
     data, content_type = image
     headers = {"Cache-Control": "private, max-age=3600", "ETag": f'"{key}"'}
+    corruption = state["fault"].corrupt
+    if corruption is not None:
+        # Still a complete 200 with the image's headers: only the bytes are wrong.
+        data = data[: len(data) // 2] if corruption == "truncated" else NOT_AN_IMAGE
     return Response(data, media_type=content_type, headers=headers)
 
 

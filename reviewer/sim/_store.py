@@ -47,15 +47,18 @@ class Store:
         self._config = config
         self._secret = secret
         self._ids = UlidFactory(random.Random(f"{config.seed}:character-ids"))
-        self.teams: dict[str, Team] = {
-            key: Team(
+        # One team per configured key, in order; the keys themselves live in a KeyRing.
+        self.teams: list[Team] = [
+            Team(
                 id=f"team_{i}",
                 account=Account(config.credits, config.billing_mode),
                 buckets=make_buckets(now, config.rate_limit_scale),
             )
-            for i, key in enumerate(config.api_keys)
-        }
-        self._teams_by_id = {team.id: team for team in self.teams.values()}
+            for i in range(len(config.api_keys))
+        ]
+        self.teams_by_id = {team.id: team for team in self.teams}
+        # Settable at runtime; each run's fate is still seeded by character and run number.
+        self.failure_rate = config.failure_rate
         self.characters: dict[str, Character] = {}
         self.objects: dict[str, StoredObject] = {}
         self._due: list[tuple[float, int, str]] = []  # (ready_at, sequence, char id)
@@ -146,7 +149,7 @@ class Store:
         char.runs += 1
         fate = random.Random(f"{self._config.seed}:{char.id}:{char.runs}")
         jitter = fate.random() * self._config.synthesis_jitter
-        fails = fate.random() < self._config.failure_rate
+        fails = fate.random() < self.failure_rate
         message = fate.choice(_catalog.FAILURE_MESSAGES)
         if ready_at is None:
             ready_at = now + self._config.synthesis_seconds * (1.0 + jitter)
@@ -202,27 +205,32 @@ class Store:
         return rows[:limit], len(rows) > limit
 
     def _account(self, char: Character) -> Account:
-        return self._teams_by_id[char.team].account
+        return self.teams_by_id[char.team].account
 
     # -- transitions -----------------------------------------------------------------------
 
-    def save(self, char: Character, now: float) -> None:
+    def save(self, char: Character, now: float) -> bool:
+        """True when this call made it ready; saving a ready character changes nothing."""
         if char.status == "reviewing":
             char.status = "ready"
             char.updated_at = now
-        elif char.status != "ready":
+            return True
+        if char.status != "ready":
             raise bad_request(f"A character that is {char.status} cannot be saved.")
+        return False
 
-    def patch(self, char: Character, changes: dict[str, Any], now: float) -> None:
-        changed = False
+    def patch(self, char: Character, changes: dict[str, Any], now: float) -> tuple[str, ...]:
+        """The fields that actually changed."""
+        changed: list[str] = []
         if "name" in changes and changes["name"] != char.name:
             char.name = changes["name"]
-            changed = True
+            changed.append("name")
         if "attributes" in changes and changes["attributes"] != char.attributes:
             char.attributes = changes["attributes"]
-            changed = True
+            changed.append("attributes")
         if changed:
             char.updated_at = now
+        return tuple(changed)
 
     def regenerate(self, team: Team, char: Character, pose: str, now: float) -> None:
         self._check_regenerable(char, "regenerated")
@@ -246,15 +254,17 @@ class Store:
         if char.status not in _REGENERABLE:
             raise bad_request(f"A character that is {char.status} cannot be {verb}.")
 
-    def delete(self, team: Team, char: Character, now: float) -> None:
+    def delete(self, team: Team, char: Character, now: float) -> bool:
+        """True for a hard delete (the character is gone), False for a soft one."""
         if char.status == "reviewing":
             del self.characters[char.id]
             team.live.discard(char.id)
             for key in [k for k, o in self.objects.items() if o.char_id == char.id]:
                 del self.objects[key]
-            return
+            return True
         if char.job is not None:
             team.account.settle(char.job.hold)
             char.job = None
         char.status = "deleted"
         char.updated_at = now
+        return False

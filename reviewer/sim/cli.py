@@ -64,17 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--image-size", type=_number(int, 32, 4096), default=defaults.image_size, help="pixels")
     add(
+        "--team-key",
+        action="append",
+        dest="team_keys",
+        metavar="KEY",
+        help="another key for the first team, sharing its buckets and credits; repeatable",
+    )
+    add(
         "--failure-rate",
+        "--synthesis-failure-rate",
+        dest="failure_rate",
         type=_number(float, 0, 1),
         default=defaults.failure_rate,
         help="chance a synthesis run fails",
     )
-    add(
-        "--latency",
-        type=_number(float, 0),
-        default=0.0,
-        help="seconds added to every API and storage request",
-    )
+    _add_chaos(parser)
     add(
         "--rate-limit-scale",
         type=_number(float, 0.001),
@@ -89,6 +93,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--access-log", action="store_true", help="log every request")
     return parser
+
+
+def _add_chaos(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    rate = _number(float, 0, 1)
+    for flag, meaning in (
+        ("--fault-rate", "/v1 requests answered 500/502/503"),
+        ("--reset-rate", "/v1 connections dropped, before or after the call took effect"),
+        ("--corrupt-image-rate", "storage downloads answered with truncated or non-image bytes"),
+    ):
+        add(flag, type=rate, default=0.0, metavar="P", help=f"share of {meaning}")
+    latency = parser.add_mutually_exclusive_group()
+    latency.add_argument(
+        "--latency-ms",
+        type=_number(float, 0),
+        default=0.0,
+        metavar="N",
+        help="milliseconds added to every API and storage request",
+    )
+    latency.add_argument(
+        "--latency",
+        type=_number(float, 0),
+        default=0.0,
+        metavar="SECONDS",
+        help="the same in seconds (an alias)",
+    )
+    for flag, bucket in COLLEAGUE_FLAGS.items():
+        add(
+            f"--colleague-{flag}-per-minute",
+            type=_number(float, 0),
+            default=0.0,
+            metavar="N",
+            help=f"another client of the first team spends N {bucket} tokens a minute",
+        )
+
+
+COLLEAGUE_FLAGS = {
+    "get": "characters_get",
+    "post": "characters_post",
+    "synthesize": "characters_synthesize",
+}
+
+
+def _latency_seconds(args: argparse.Namespace) -> float:
+    # The two flags exclude each other, so at most one is not 0.
+    return float(args.latency_ms) / 1000.0 + float(args.latency)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -108,8 +158,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             failure_rate=args.failure_rate,
             clock=clock,
             storage_base_url=args.storage_base_url,
-            latency_seconds=args.latency,
+            latency_seconds=_latency_seconds(args),
             rate_limit_scale=args.rate_limit_scale,
+            fault_rate=args.fault_rate,
+            reset_rate=args.reset_rate,
+            corrupt_image_rate=args.corrupt_image_rate,
+            colleague_per_minute={
+                bucket: rate
+                for flag, bucket in COLLEAGUE_FLAGS.items()
+                if (rate := getattr(args, f"colleague_{flag}_per_minute")) > 0
+            },
+            team_keys={0: list(args.team_keys)} if args.team_keys else {},
         )
     except ValueError as exc:
         parser.error(str(exc))
@@ -124,7 +183,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"api base url: {url}/v1")
         for key in config.api_keys:
             print(f"api key: {key}")
-        print("controls: POST /_sim/advance, /_sim/faults, /_sim/credits; GET /_sim/requests")
+        for key in config.team_keys.get(0, ()):
+            print(f"team key: {key}  (first team)")
+        print(
+            "controls: POST /_sim/advance, /_sim/faults, /_sim/chaos, /_sim/credits, /_sim/keys;"
+            " GET /_sim/requests, /_sim/ledger, /_sim/applied"
+        )
         sys.stdout.flush()
 
     server = ReadyServer(uvicorn_config(create_app(config), access_log=args.access_log), announce)
