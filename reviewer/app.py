@@ -20,7 +20,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from reviewer import __version__
+from reviewer import __version__, preflight
 from reviewer.api import (
     DEFAULT_BASE_URL,
     AsyncAurousClient,
@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--demo-seed", type=int, default=7, metavar="N")
     demo.add_argument("--demo-synthesis-seconds", type=_positive, default=8.0, metavar="S")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation without a display (Qt, TLS, images, the simulator) "
+        "and exit",
+    )
     return parser
 
 
@@ -120,6 +126,11 @@ class _Connection:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from reviewer.selftest import run_self_test
+
+        return run_self_test()
+    preflight.require_display()  # before QApplication: a plain message, not Qt's abort
     redactor = setup_logging(paths.log_dir(), args.log_level)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
