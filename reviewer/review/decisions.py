@@ -17,6 +17,7 @@ __all__ = [
     "DecisionStore",
     "MemoryDecisionStore",
     "Outcome",
+    "Phase",
 ]
 
 
@@ -67,8 +68,24 @@ class DecisionState(StrEnum):
     PENDING = "pending"  # inside its undo window
     SENDING = "sending"
     DONE = "done"
-    FAILED = "failed"
+    FAILED = "failed"  # needs attention: the reviewer retries or drops it
     UNDONE = "undone"
+    DROPPED = "dropped"  # a failed decision the reviewer let go
+
+
+UNFINISHED = (DecisionState.PENDING, DecisionState.SENDING)
+
+
+class Phase(StrEnum):
+    """Where a decision that is being sent stands right now (not journaled)."""
+
+    WAITING = "waiting"  # inside its undo window
+    RATE_LIMITED = "rate_limited"  # waiting for a token of the team's bucket
+    SENDING = "sending"  # a request is out
+    RETRYING = "retrying"  # the last attempt failed for a passing reason
+    OFFLINE = "offline"  # the API cannot be reached; it goes when it answers again
+    SIGN_IN = "sign_in"  # the key was refused; it goes once a valid key is given
+    FINISHED = "finished"
 
 
 @dataclass(eq=False)
@@ -87,6 +104,17 @@ class Decision:
     state: DecisionState = DecisionState.PENDING
     attempts: int = 0
     error: str | None = None
+    request_id: str | None = None
+    # Order of making, across sessions (the journal's row number): decisions go out in it.
+    seq: int = 0
+    # True once the call that changes the server (save, DELETE, the paid POST) went out,
+    # in this run or an earlier one: a retry then skips the precheck, and a DELETE
+    # answered 404 means our earlier attempt took effect.
+    dispatched: bool = False
+    # Set on decisions an earlier session left unfinished.
+    resumed: bool = False
+    phase: Phase = field(default=Phase.WAITING, compare=False)
+    phase_reason: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind is DecisionKind.REGENERATE and not self.pose:
@@ -115,18 +143,24 @@ class Outcome:
 
 
 class DecisionStore(Protocol):
-    """Where decisions live while they matter. The durability seam: a crash-safe journal
-    implements this, and the outbox re-sends what ``unfinished`` returns after a restart."""
+    """Where decisions live while they matter: the crash-safe journal, or memory in tests.
+    The outbox re-sends what ``unfinished`` returns after a restart."""
 
     def record(self, decision: Decision) -> None:
-        """Called once, before the decision can be sent."""
+        """Called once, before the decision can be sent or shown; sets ``seq``."""
         ...
 
     def update(self, decision: Decision) -> None:
-        """Called after every state change."""
+        """Called after every change worth keeping (state, dispatched, error)."""
         ...
 
-    def unfinished(self) -> list[Decision]: ...
+    def unfinished(self) -> list[Decision]:
+        """Pending or sending, in the order they were made."""
+        ...
+
+    def failed(self) -> list[Decision]:
+        """Those that need the reviewer's attention, in the order they were made."""
+        ...
 
 
 class MemoryDecisionStore:
@@ -134,16 +168,18 @@ class MemoryDecisionStore:
 
     def __init__(self) -> None:
         self._decisions: dict[str, Decision] = {}
+        self._seq = 0
 
     def record(self, decision: Decision) -> None:
+        self._seq += 1
+        decision.seq = self._seq
         self._decisions[decision.id] = decision
 
     def update(self, decision: Decision) -> None:
         self._decisions[decision.id] = decision
 
     def unfinished(self) -> list[Decision]:
-        return [
-            d
-            for d in self._decisions.values()
-            if d.state in (DecisionState.PENDING, DecisionState.SENDING)
-        ]
+        return [d for d in self._decisions.values() if d.state in UNFINISHED]
+
+    def failed(self) -> list[Decision]:
+        return [d for d in self._decisions.values() if d.state is DecisionState.FAILED]

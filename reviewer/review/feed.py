@@ -47,33 +47,47 @@ class ImageFeed:
     def __init__(self, pipeline: ImagePipeline) -> None:
         self.pipeline = pipeline
         self._slots: dict[str, dict[ImageRequest, asyncio.Task[None]]] = {}
+        # What failed, per slot, while still wanted there: loaded again by retry_failed.
+        self._failed: dict[str, set[ImageRequest]] = {}
 
     def request(self, slot: str, requests: list[ImageRequest]) -> None:
         """Show these images in ``slot``; loads for anything else there are cancelled."""
         current = self._slots.setdefault(slot, {})
         for old in [r for r in current if r not in requests]:
             current.pop(old).cancel()
+        failed = self._failed.setdefault(slot, set())
+        failed.intersection_update(requests)
         for req in requests:
-            if req in current:
-                continue
-            ready = self.pipeline.peek(req.character, req.pose, max_side=req.max_side)
-            if ready is not None:
-                self.loaded.emit(slot, req, ready)
-                continue
-            task = asyncio.get_running_loop().create_task(self._load(slot, req))
-            current[req] = task
+            self._start(slot, req)
 
     def add(self, slot: str, request: ImageRequest) -> None:
         """Also load ``request`` in ``slot``, keeping what is already wanted there."""
-        current = self._slots.setdefault(slot, {})
-        if request not in current:
-            self.request(slot, [*current, request])
+        self._start(slot, request)
 
     def cancel(self, slot: str | None = None) -> None:
         slots = [slot] if slot is not None else list(self._slots)
         for name in slots:
+            self._failed.pop(name, None)
             for task in self._slots.pop(name, {}).values():
                 task.cancel()
+
+    def retry_failed(self) -> None:
+        """Load again what failed and is still wanted (the network is back, say)."""
+        for slot, failed in self._failed.items():
+            again = list(failed)
+            failed.clear()
+            for req in again:
+                self._start(slot, req)
+
+    def _start(self, slot: str, req: ImageRequest) -> None:
+        current = self._slots.setdefault(slot, {})
+        if req in current:
+            return
+        ready = self.pipeline.peek(req.character, req.pose, max_side=req.max_side)
+        if ready is not None:
+            self.loaded.emit(slot, req, ready)
+            return
+        current[req] = asyncio.get_running_loop().create_task(self._load(slot, req))
 
     async def _load(self, slot: str, req: ImageRequest) -> None:
         try:
@@ -84,9 +98,11 @@ class ImageFeed:
                 on_progress=lambda fraction: self.progress.emit(slot, req, fraction),
             )
         except (ImageLoadError, AurousError) as exc:
+            self._failed.setdefault(slot, set()).add(req)
             self.failed.emit(slot, req, str(exc))
         except Exception as exc:
             log.exception("loading the %s pose of %s failed", req.pose, req.character_id)
+            self._failed.setdefault(slot, set()).add(req)
             self.failed.emit(slot, req, f"could not load the {req.pose} pose: {exc}")
         else:
             self.loaded.emit(slot, req, image)

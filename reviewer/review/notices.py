@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from reviewer.api import APIError, AurousError, InsufficientCreditsError
+from reviewer.api import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AurousError,
+    InsufficientCreditsError,
+    ResponseValidationError,
+)
 
 from .decisions import Decision
 
-__all__ = ["Notice", "NoticeLevel", "describe_error"]
+__all__ = ["Notice", "NoticeLevel", "describe_error", "short_reason"]
 
 
 class NoticeLevel(StrEnum):
@@ -26,6 +33,8 @@ class Notice:
     character_id: str | None = None
     # Set while the decision can still be taken back (the toast offers Undo).
     decision: Decision | None = None
+    # False for technical lines that belong in the Activity log only, not in a toast.
+    toast: bool = True
 
 
 def describe_error(error: AurousError, *, doing: str) -> str:
@@ -35,8 +44,22 @@ def describe_error(error: AurousError, *, doing: str) -> str:
             f"Out of credits: {doing} was not done. Add credits to your Aurous team, "
             "then try again."
         )
-    detail = error.message
+    detail = str(error)
     if isinstance(error, APIError):
         code = f" ({error.code})" if error.code else ""
         detail = f"{error.message}{code}, HTTP {error.status_code}"
     return f"Could not finish {doing}: {detail}"
+
+
+def short_reason(error: AurousError) -> str:
+    """Why an attempt failed, in a few plain words (the full line goes to the log)."""
+    if isinstance(error, APIError):
+        code = f" ({error.code})" if error.code else ""
+        return f"the server answered HTTP {error.status_code}{code}"
+    if isinstance(error, ResponseValidationError):
+        return "the server's answer could not be read"
+    if isinstance(error, APITimeoutError):
+        return "the server did not answer in time"
+    if isinstance(error, APIConnectionError):
+        return "the API cannot be reached"
+    return error.message

@@ -1,8 +1,10 @@
 """The outbox: decisions wait out their undo window, then go to the server.
 
-One task per decision; decisions for one character are sent in order, different
-characters in parallel. Sending itself is a ``DecisionSender`` and bookkeeping a
-``DecisionStore``: the seams where retries and a crash-safe journal plug in.
+Every decision is in the store (the journal) before anything else sees it, and stays
+there, pending or sending, until the server has answered for it; closing or a crash leaves
+it for ``resume`` at the next start. One task per decision; decisions for one character
+go in order, different characters in parallel, and all of them queue for the rate limit
+in the order they were made.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from typing import Protocol
 
 from psygnal import Signal
 
-from reviewer.api import AurousError
+from reviewer.api import (
+    APIConnectionError,
+    AurousError,
+    AuthenticationError,
+    RateLimitError,
+    decision_lane,
+)
 
 from ._clock import Clock, sleep_or_wake
 from .decisions import (
@@ -25,7 +33,10 @@ from .decisions import (
     DecisionStore,
     MemoryDecisionStore,
     Outcome,
+    Phase,
 )
+from .notices import short_reason
+from .sender import SendProgress
 
 __all__ = ["DecisionSender", "Outbox", "UnexpectedSendError"]
 
@@ -33,7 +44,7 @@ log = logging.getLogger(__name__)
 
 
 class DecisionSender(Protocol):
-    async def send(self, decision: Decision) -> Outcome:
+    async def send(self, decision: Decision, progress: SendProgress) -> Outcome:
         """Carry the decision out; raise ``AurousError`` when the server refuses it."""
         ...
 
@@ -42,12 +53,40 @@ class UnexpectedSendError(AurousError):
     """A bug or surprise while sending: reported like any failure, never swallowed."""
 
 
+class _Progress:
+    def __init__(self, outbox: Outbox, decision: Decision) -> None:
+        self._outbox = outbox
+        self._decision = decision
+
+    def dispatching(self) -> None:
+        if not self._decision.dispatched:
+            self._decision.dispatched = True
+            self._outbox._store.update(self._decision)
+
+    def retrying(self, error: AurousError, seconds: float) -> None:
+        if isinstance(error, APIConnectionError):
+            phase = Phase.OFFLINE
+        elif isinstance(error, AuthenticationError):
+            phase = Phase.SIGN_IN
+        elif isinstance(error, RateLimitError):
+            phase = Phase.RATE_LIMITED
+        else:
+            phase = Phase.RETRYING
+        log.info("%s: retrying in %.1f s after %s", self._decision.describe(), seconds, error)
+        self._outbox._set_phase(self._decision, phase, short_reason(error))
+
+    def waiting_for_token(self, waiting: bool) -> None:
+        self._outbox._set_phase(self._decision, Phase.RATE_LIMITED if waiting else Phase.SENDING)
+
+
 class Outbox:
     queued = Signal(Decision)
     undone = Signal(Decision)
     sending = Signal(Decision)
     sent = Signal(Decision, Outcome)
     failed = Signal(Decision, AurousError)
+    changed = Signal(Decision)  # its phase moved (waiting for the rate limit, retrying...)
+    attention_changed = Signal()  # the list of failed decisions changed
 
     def __init__(
         self,
@@ -86,17 +125,28 @@ class Outbox:
             made_at=self._clock.time(),
             due_at=self._clock.monotonic() + self.undo_seconds,
         )
-        self._store.record(decision)
+        self._store.record(decision)  # durable before anyone is told
+        for old in self._store.failed():
+            if old.character_id == character_id:
+                # A new decision for the character supersedes one that failed before:
+                # retrying that later could undo or double this one.
+                old.state = DecisionState.DROPPED
+                self._store.update(old)
+                self.attention_changed.emit()
         self._schedule(decision)
         self.queued.emit(decision)
         return decision
 
     def resume(self) -> list[Decision]:
-        """Send what the store still holds from an earlier run, now, with the same keys."""
+        """Take up what the store holds from an earlier run, with the same keys. Those
+        still inside their undo window then get a fresh one; the others go now."""
         resumed = self._store.unfinished()
+        now = self._clock.monotonic()
         for decision in resumed:
-            decision.state = DecisionState.PENDING
-            decision.due_at = self._clock.monotonic()
+            decision.resumed = True
+            waiting = decision.state is DecisionState.PENDING
+            decision.due_at = now + (self.undo_seconds if waiting else 0.0)
+            decision.phase = Phase.WAITING if waiting else Phase.SENDING
             self._schedule(decision)
         return resumed
 
@@ -106,6 +156,7 @@ class Outbox:
         if decision is None:
             return None
         decision.state = DecisionState.UNDONE
+        decision.phase = Phase.FINISHED
         self._store.update(decision)
         self._forget(decision)
         self.undone.emit(decision)
@@ -124,6 +175,36 @@ class Outbox:
     def pending_for(self, character_id: str) -> list[Decision]:
         return [d for d in self._decisions.values() if d.character_id == character_id]
 
+    # -- decisions that need the reviewer -------------------------------------------------
+
+    def attention(self) -> list[Decision]:
+        """Decisions that failed for good, oldest first: each can be retried or dropped."""
+        return self._store.failed()
+
+    def retry(self, decision_id: str) -> Decision | None:
+        """Send a failed decision again (with its idempotency key), now."""
+        decision = next((d for d in self._store.failed() if d.id == decision_id), None)
+        if decision is None:
+            return None
+        decision.state = DecisionState.PENDING
+        decision.error = decision.request_id = None
+        decision.due_at = self._clock.monotonic()
+        self._store.update(decision)
+        self._schedule(decision)
+        self.attention_changed.emit()
+        self.queued.emit(decision)
+        return decision
+
+    def drop(self, decision_id: str) -> Decision | None:
+        """Let a failed decision go: it is not sent."""
+        decision = next((d for d in self._store.failed() if d.id == decision_id), None)
+        if decision is None:
+            return None
+        decision.state = DecisionState.DROPPED
+        self._store.update(decision)
+        self.attention_changed.emit()
+        return decision
+
     # -- sending --------------------------------------------------------------------------
 
     def send_now(self, decisions: Iterable[Decision] | None = None) -> None:
@@ -134,12 +215,28 @@ class Outbox:
             if event is not None:
                 event.set()
 
-    async def flush(self) -> None:
-        """Send everything now and wait until each decision has an answer."""
+    async def flush(self, within: float | None = None) -> list[Decision]:
+        """Send everything now and wait (up to ``within`` seconds) for the answers.
+        Returns what is still unanswered; it stays in the store, to go at the next start."""
         self.send_now()
-        tasks = list(self._tasks.values())
+        tasks: list[asyncio.Future[None]] = list(self._tasks.values())
         if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # Not wait_for(gather(...)): a timeout must not cancel the sends (that once
+            # made them vanish from pending() before anyone was told).
+            deadline = asyncio.ensure_future(self._wait_out(within))
+            try:
+                while not deadline.done() and tasks:
+                    await asyncio.wait([deadline, *tasks], return_when=asyncio.FIRST_COMPLETED)
+                    tasks = [t for t in tasks if not t.done()]
+            finally:
+                deadline.cancel()
+        return self.pending()
+
+    async def _wait_out(self, seconds: float | None) -> None:
+        if seconds is None:
+            await asyncio.Event().wait()
+        else:
+            await self._clock.sleep(seconds)
 
     async def aclose(self) -> None:
         """Stop without sending. Unsent decisions stay in the store for ``resume``."""
@@ -166,16 +263,18 @@ class Outbox:
             task.cancel()
 
     async def _run(self, decision: Decision) -> None:
+        finished = False
         try:
             delay = decision.due_at - self._clock.monotonic()
             await sleep_or_wake(self._clock, delay, self._send_now[decision.id])
             lock = self._locks.setdefault(decision.character_id, asyncio.Lock())
             async with lock:
-                if decision.state is not DecisionState.PENDING:
-                    return
-                await self._send(decision)
+                if decision.state in (DecisionState.PENDING, DecisionState.SENDING):
+                    await self._send(decision)
+            finished = True
         finally:
-            if self._tasks.get(decision.id) is asyncio.current_task():
+            # Cancelled (closing): the decision stays live in the store for the next start.
+            if finished and self._tasks.get(decision.id) is asyncio.current_task():
                 self._forget(decision)
             held = self._locks.get(decision.character_id)
             if (
@@ -189,9 +288,12 @@ class Outbox:
         decision.state = DecisionState.SENDING
         decision.attempts += 1
         self._store.update(decision)
+        progress = _Progress(self, decision)
+        self._set_phase(decision, Phase.SENDING)
         self.sending.emit(decision)
         try:
-            outcome = await self._sender.send(decision)
+            with decision_lane(decision.seq, on_wait=progress.waiting_for_token):
+                outcome = await self._sender.send(decision, progress)
         except AurousError as exc:
             self._fail(decision, exc)
         except Exception as exc:
@@ -199,11 +301,22 @@ class Outbox:
             self._fail(decision, UnexpectedSendError(f"{type(exc).__name__}: {exc}"))
         else:
             decision.state = DecisionState.DONE
+            decision.phase = Phase.FINISHED
             self._store.update(decision)
             self.sent.emit(decision, outcome)
 
     def _fail(self, decision: Decision, error: AurousError) -> None:
         decision.state = DecisionState.FAILED
+        decision.phase = Phase.FINISHED
         decision.error = str(error)
+        decision.request_id = getattr(error, "request_id", None)
         self._store.update(decision)
         self.failed.emit(decision, error)
+        self.attention_changed.emit()
+
+    def _set_phase(self, decision: Decision, phase: Phase, reason: str | None = None) -> None:
+        if decision.phase is phase and decision.phase_reason == reason:
+            return
+        decision.phase = phase
+        decision.phase_reason = reason
+        self.changed.emit(decision)

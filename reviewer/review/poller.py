@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from psygnal import Signal
 
 from reviewer.api import (
+    APIConnectionError,
     AsyncAurousClient,
     AurousError,
     AuthenticationError,
@@ -26,9 +28,11 @@ from reviewer.api import (
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
+    ResponseValidationError,
 )
 
-from ._clock import Clock, sleep_or_wake
+from ._clock import Clock
+from .health import ServiceHealth
 
 __all__ = ["PollResult", "Poller"]
 
@@ -37,6 +41,13 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100
 MAX_RETRIEVES_PER_CYCLE = 10
 MAX_BACKOFF = 60.0
+# While the API cannot be reached, look again this often at most (a GET is cheap).
+OFFLINE_BACKOFF = 15.0
+# A sweep longer than this is a cursor that never ends, not a team's list.
+MAX_SWEEP_PAGES = 1000
+# Below this share of characters_get left, polls stretch out (ten reviewers of a team
+# poll the same bucket): at a quarter left they come half as often, at 1/16, 8x.
+SLOW_BELOW = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +58,8 @@ class PollResult:
     sweep_complete: bool = False
     probe: bool = False
     requests: int = 1
+    # Something wrong with the list the reviewer should hear of (a cursor that repeats).
+    problem: str | None = None
 
 
 @dataclass
@@ -54,6 +67,8 @@ class _Sweep:
     cursor: str | None = None
     known: frozenset[str] = frozenset()
     seen: set[str] = field(default_factory=set)
+    cursors: set[str] = field(default_factory=set)
+    pages: int = 0
 
 
 class Poller:
@@ -66,6 +81,7 @@ class Poller:
         client: AsyncAurousClient,
         *,
         clock: Clock,
+        health: ServiceHealth | None = None,
         known_ids: Callable[[], set[str]],
         synthesizing_ids: Callable[[], set[str]],
         idle_interval: float = 10.0,
@@ -76,6 +92,7 @@ class Poller:
             raise ValueError("poll intervals must be positive")
         self._client = client
         self._clock = clock
+        self._health = health or ServiceHealth(clock)
         self._known_ids = known_ids
         self._synthesizing_ids = synthesizing_ids
         self.idle_interval = idle_interval
@@ -99,41 +116,63 @@ class Poller:
         while True:
             self._wake.clear()
             delay = await self._cycle_safely()
-            await sleep_or_wake(self._clock, delay, self._wake)
+            if delay <= 0 or self._wake.is_set():
+                continue
+            # Wakes on a poke, when the delay is over, or when the API's state changes
+            # (back online, a new key).
+            waits = [
+                asyncio.ensure_future(self._wake.wait()),
+                asyncio.ensure_future(self._health.pause(delay)),
+            ]
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for wait in waits:
+                    wait.cancel()
 
     async def _cycle_safely(self) -> float:
         try:
             result = await self.cycle()
         except AurousError as exc:
-            self._failures += 1
-            delay = self._backoff(exc)
-            log.warning("poll failed (%s); next try in %.0f s", exc, delay)
-            self.failed.emit(exc, delay)
-            return delay
+            return self._failed(exc)
+        except Exception as exc:
+            # Whatever a hostile answer does, polling must not end for good.
+            log.exception("poll failed unexpectedly")
+            return self._failed(ResponseValidationError(f"{type(exc).__name__}: {exc}"))
         if self._failures:
             self._failures = 0
             self.recovered.emit()
         self.polled.emit(result)
         return self._next_delay()
 
+    def _failed(self, exc: AurousError) -> float:
+        self._failures += 1
+        self._health.observe_error(exc)
+        delay = self._backoff(exc)
+        log.warning("poll failed (%s); next try in %.0f s", exc, delay)
+        self.failed.emit(exc, delay)
+        return delay
+
     def _backoff(self, exc: AurousError) -> float:
         if isinstance(exc, RateLimitError) and exc.retry_after is not None:
-            return max(1.0, exc.retry_after)
+            # An absurd Retry-After (a day, inf) must not stop polling for that long.
+            return min(MAX_BACKOFF, max(1.0, exc.retry_after))
         if isinstance(exc, AuthenticationError):
-            return MAX_BACKOFF
+            return math.inf  # until a new key is given (the health wakes us)
         exponent: int = min(self._failures, 6)
-        return min(MAX_BACKOFF, self.active_interval * float(2**exponent))
+        cap = OFFLINE_BACKOFF if isinstance(exc, APIConnectionError) else MAX_BACKOFF
+        return min(cap, self.active_interval * float(2**exponent))
 
     def _next_delay(self) -> float:
         if self._sweep is not None:
             # Mid-sweep: the next page soon (at once while the queue first loads).
             return 0.0 if not self.initial_sweep_done else min(1.0, self.active_interval)
         interval = self.active_interval if self._synthesizing_ids() else self.idle_interval
-        meta = self._client.last_meta
-        if meta is not None and meta.rate_limit is not None:
-            limit = meta.rate_limit
-            if limit.limit and limit.remaining < limit.limit * 0.1:
-                interval = max(interval, self.idle_interval) * 2  # leave room for decisions
+        limiter = self._client.limiter
+        left = limiter.fill("characters_get") if limiter is not None else None
+        if left is not None and left < SLOW_BELOW:
+            # The team's bucket runs low (colleagues poll it too): leave it to decisions.
+            interval *= min(8.0, SLOW_BELOW / max(left, SLOW_BELOW / 8))
         return interval
 
     async def cycle(self) -> PollResult:
@@ -160,13 +199,28 @@ class Poller:
             # The cursor's character was deleted meanwhile: start the sweep over.
             self._sweep = None
             raise
+        fresh = [c for c in page.data if c.id not in sweep.seen]
         sweep.seen.update(c.id for c in page.data)
+        sweep.pages += 1
         if page.has_more and page.data:
-            sweep.cursor = page.next_cursor or page.data[-1].id
-            return PollResult(page.data)
+            cursor = page.next_cursor or page.data[-1].id
+            problem = None
+            if cursor in sweep.cursors or not fresh:
+                problem = "The server's character list repeats itself (its cursor goes round)"
+            elif sweep.pages >= MAX_SWEEP_PAGES:
+                problem = f"The server's character list did not end after {sweep.pages} pages"
+            if problem is None:
+                sweep.cursors.add(cursor)
+                sweep.cursor = cursor
+                return PollResult(tuple(fresh))
+            # Keep what was read, but remove nothing: the walk did not see the whole list.
+            log.warning("%s; sweep ended after %d pages", problem, sweep.pages)
+            self._sweep = None
+            self.initial_sweep_done = True
+            return PollResult(tuple(fresh), sweep_complete=True, problem=problem)
         self._sweep = None
         self.initial_sweep_done = True
-        return PollResult(page.data, missing=sweep.known - sweep.seen, sweep_complete=True)
+        return PollResult(tuple(fresh), missing=sweep.known - sweep.seen, sweep_complete=True)
 
     async def _probe(self, following: set[str]) -> PollResult:
         page = await self._client.list_characters(

@@ -249,6 +249,12 @@ class ReviewQueue:
             entry.pending = None
             self._refresh(entry)
 
+    def touch(self, character_id: str) -> None:
+        """Something shown about the entry changed outside it (its decision's progress)."""
+        row = self.row_of(character_id)
+        if row is not None:
+            self.changed.emit(row)
+
     def add_decided(self, delta: int) -> None:
         self._decided = max(0, self._decided + delta)
         self._publish_counts()

@@ -1,9 +1,22 @@
-"""Carries decisions out against the API, checking first that they still make sense."""
+"""Carries decisions out against the API, checking first that they still make sense, and
+retrying each step by the retry policy until the server has really answered.
+
+Discard and the paid decisions look at the character first: DELETE cannot be taken back
+and a paid call costs credits, so neither may go out on a character that another reviewer
+saved or regenerated since this one looked at it. The look is skipped once the call itself
+has gone out (in this run or one before a crash): then our own attempt may have changed the
+character, and the retry relies on the idempotency key (paid calls) or on reading a 404 as
+our earlier DELETE having worked.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
+
 from reviewer.api import (
     AsyncAurousClient,
+    AurousError,
     Character,
     CharacterStatus,
     InvalidRequestError,
@@ -11,8 +24,11 @@ from reviewer.api import (
 )
 
 from .decisions import Decision, DecisionKind, Outcome
+from .retry import RetryPolicy
 
-__all__ = ["ClientSender", "DecisionConflictError"]
+__all__ = ["ClientSender", "DecisionConflictError", "SendProgress", "UnconfirmedError"]
+
+T = TypeVar("T")
 
 
 class DecisionConflictError(InvalidRequestError):
@@ -24,43 +40,91 @@ class DecisionConflictError(InvalidRequestError):
         self.character = character
 
 
+class UnconfirmedError(AurousError):
+    """The server said yes, but the character it returned says otherwise."""
+
+    def __init__(self, message: str, *, request_id: str | None) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        return f"{self.message} [request {self.request_id}]" if self.request_id else self.message
+
+
+class _Call(Protocol):
+    async def __call__(self, attempt: Callable[[], Awaitable[T]]) -> T: ...
+
+
+class SendProgress(Protocol):
+    def dispatching(self) -> None:
+        """The call that changes the server is about to go out (noted durably)."""
+        ...
+
+    def retrying(self, error: AurousError, seconds: float) -> None:
+        """An attempt failed for a passing reason; the next comes in ``seconds``."""
+        ...
+
+
 class ClientSender:
-    """The plain sender: one attempt per decision (retries wrap this later).
-
-    Discard and the paid decisions look at the character first. DELETE cannot be taken
-    back and a paid call costs credits, so neither may go out on a character that another
-    reviewer saved or regenerated since this one was looking at it.
-    """
-
-    def __init__(self, client: AsyncAurousClient) -> None:
+    def __init__(self, client: AsyncAurousClient, retry: RetryPolicy) -> None:
         self._client = client
+        self._retry = retry
 
-    async def send(self, decision: Decision) -> Outcome:
+    async def send(self, decision: Decision, progress: SendProgress) -> Outcome:
+        async def call(attempt: Callable[[], Awaitable[T]]) -> T:
+            return await self._retry.call(attempt, on_retry=progress.retrying)
+
         cid = decision.character_id
-        try:
-            if decision.kind is DecisionKind.SAVE:
-                return Outcome(await self._client.save_character(cid))
-            current = await self._client.retrieve_character(cid)
+        name = decision.character_name
+        kind = decision.kind
+        if kind is DecisionKind.SAVE:
+            return await self._save(decision, call)
+        if not decision.dispatched:
+            try:
+                current = await call(lambda: self._client.retrieve_character(cid))
+            except NotFoundError:
+                # Gone before anything of ours went out: someone else deleted it.
+                return Outcome(None, gone=True, note=f"“{name}” was deleted elsewhere")
             if (outcome := self._precheck(decision, current)) is not None:
                 return outcome
-            if decision.kind is DecisionKind.DISCARD:
+        earlier = decision.dispatched
+        progress.dispatching()
+        tries = 0
+
+        async def dispatch() -> Character | None:
+            nonlocal tries
+            tries += 1
+            if kind is DecisionKind.DISCARD:
                 await self._client.delete_character(cid)
-                return Outcome(None, gone=True)
-            if decision.kind is DecisionKind.REGENERATE:
+                return None
+            if kind is DecisionKind.REGENERATE:
                 assert decision.pose is not None
-                return Outcome(
-                    await self._client.regenerate_ref(
-                        cid, decision.pose, idempotency_key=decision.idempotency_key
-                    )
+                return await self._client.regenerate_ref(
+                    cid, decision.pose, idempotency_key=decision.idempotency_key
                 )
-            return Outcome(
-                await self._client.resynthesize(cid, idempotency_key=decision.idempotency_key)
-            )
+            return await self._client.resynthesize(cid, idempotency_key=decision.idempotency_key)
+
+        try:
+            character = await call(dispatch)
         except NotFoundError:
-            name = decision.character_name
-            if decision.kind is DecisionKind.DISCARD:
-                return Outcome(None, gone=True)
+            if kind is DecisionKind.DISCARD and (earlier or tries > 1):
+                return Outcome(None, gone=True)  # an earlier DELETE of ours took effect
             return Outcome(None, gone=True, note=f"“{name}” was deleted elsewhere")
+        return Outcome(character, gone=kind is DecisionKind.DISCARD)
+
+    async def _save(self, decision: Decision, call: _Call) -> Outcome:
+        name = decision.character_name
+        try:
+            character = await call(lambda: self._client.save_character(decision.character_id))
+        except NotFoundError:
+            return Outcome(None, gone=True, note=f"“{name}” was deleted elsewhere; not saved")
+        if character.status != CharacterStatus.READY:
+            raise UnconfirmedError(
+                f"The server answered that “{name}” was saved, but it is still "
+                f"{character.status}",
+                request_id=character.meta.request_id,
+            )
+        return Outcome(character)
 
     @staticmethod
     def _precheck(decision: Decision, current: Character) -> Outcome | None:
@@ -71,7 +135,7 @@ class ClientSender:
             return Outcome(
                 current, note=f"“{name}” was saved by someone else; not {decision.kind.past}"
             )
-        if status == CharacterStatus.SYNTHESIZING and decision.kind is not DecisionKind.SAVE:
+        if status == CharacterStatus.SYNTHESIZING:
             raise DecisionConflictError(
                 f"“{name}” is being regenerated by someone else; nothing was sent", current
             )

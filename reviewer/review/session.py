@@ -16,7 +16,6 @@ from psygnal import Signal
 
 from reviewer.api import (
     SYNTHESIZED_POSES,
-    APIError,
     AsyncAurousClient,
     AurousError,
     AuthenticationError,
@@ -25,16 +24,21 @@ from reviewer.api import (
     CharacterStatus,
     NotFoundError,
     Pose,
+    RateLimiter,
+    ResponseMeta,
 )
 
 from ._clock import Clock, SystemClock
 from .decisions import COSTS, Decision, DecisionKind, DecisionStore, Outcome
+from .delivery import Delivery, describe_delivery
 from .feed import ImageFeed
+from .health import ServiceHealth
 from .images import ImagePipeline
-from .notices import Notice, NoticeLevel, describe_error
+from .notices import Notice, NoticeLevel, describe_error, short_reason
 from .outbox import DecisionSender, Outbox
 from .poller import Poller, PollResult
 from .queue import Entry, ReviewQueue
+from .retry import RetryPolicy
 from .sender import ClientSender, DecisionConflictError
 
 __all__ = ["PREFETCH_AHEAD", "ReviewSession"]
@@ -51,6 +55,9 @@ class ReviewSession:
     connection_changed = Signal(object)  # str | None (None: all is well)
     pose_changed = Signal(str)
     loading_changed = Signal(bool)  # True until the first sweep of the list is in
+    # Decisions on their way moved (rate limit, retries, offline, sign-in): read delivery().
+    delivery_changed = Signal()
+    attention_changed = Signal()  # read attention()
 
     def __init__(
         self,
@@ -65,9 +72,15 @@ class ReviewSession:
     ) -> None:
         self.client = client
         self.clock: Clock = clock or SystemClock()
+        self.health = ServiceHealth(self.clock)
+        if client.limiter is None:
+            client.limiter = RateLimiter(clock=self.clock)
+        self.limiter = client.limiter
+        client.on_response = self._on_response
+        self.retry = RetryPolicy(self.clock, self.health)
         self.queue = ReviewQueue()
         self.outbox = Outbox(
-            sender or ClientSender(client),
+            sender or ClientSender(client, self.retry),
             clock=self.clock,
             undo_seconds=undo_seconds,
             store=store,
@@ -75,6 +88,7 @@ class ReviewSession:
         self.poller = Poller(
             client,
             clock=self.clock,
+            health=self.health,
             known_ids=lambda: {e.id for e in self.queue.all_entries()},
             synthesizing_ids=self._synthesizing_ids,
             idle_interval=poll_interval,
@@ -92,35 +106,55 @@ class ReviewSession:
         self.outbox.sent.connect(self._on_sent)
         self.outbox.failed.connect(self._on_failed)
         self.outbox.undone.connect(self._on_undone)
+        self.outbox.changed.connect(self._on_phase)
+        self.outbox.attention_changed.connect(self.attention_changed.emit)
+        for signal in (self.outbox.queued, self.outbox.sent, self.outbox.undone):
+            signal.connect(lambda *_: self.delivery_changed.emit())
         self.poller.polled.connect(self._on_polled)
         self.poller.failed.connect(self._on_poll_failed)
         self.poller.recovered.connect(lambda: self.connection_changed.emit(None))
+        self.health.changed.connect(self.delivery_changed.emit)
+        self.health.back_online.connect(self._back_online)
         self.queue.current_changed.connect(lambda _: self.prefetch())
 
     # -- lifetime -----------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Begin polling and fetch the balance; returns at once."""
-        self.outbox.resume()
+        """Take up what the last session left, begin polling, fetch the balance."""
+        resumed = self.outbox.resume()
+        if resumed:
+            waiting = sum(1 for d in resumed if d.due_at > self.clock.monotonic())
+            text = f"{_count(len(resumed))} from your last session {_are(len(resumed))} being sent"
+            if waiting:
+                text += (
+                    f"; {waiting} made just before it closed "
+                    f"{'waits' if waiting == 1 else 'wait'} {self.outbox.undo_seconds:g} s "
+                    "first (Ctrl+Z takes it back)"
+                )
+            self.notice.emit(Notice(NoticeLevel.INFO, text))
+        attention = self.outbox.attention()
+        if attention:
+            self.notice.emit(
+                Notice(
+                    NoticeLevel.WARNING,
+                    f"{_count(len(attention))} from earlier {_need(len(attention))} your "
+                    "attention (see “Needs attention”)",
+                )
+            )
         self._poll_task = self.spawn(self.poller.run())
         self.spawn(self.refresh_balance())
 
     async def aclose(self, *, flush: bool = True) -> list[Decision]:
-        """Send what is still in its undo window (bounded), then stop everything.
+        """Send what is still waiting (bounded by FLUSH_TIMEOUT), then stop everything.
 
-        Returns the decisions that did not reach the server (refused, or no answer in
-        time), so the window can say which characters still need deciding."""
+        Returns the decisions the server did not answer in time. They stay in the journal
+        and go at the next start; the window names them."""
         if self._poll_task is not None:
             self._poll_task.cancel()
-        unsent: list[Decision] = []
         if flush and self.outbox.pending():
-            refused: list[Decision] = []
-            self.outbox.failed.connect(lambda decision, _error: refused.append(decision))
-            try:
-                await asyncio.wait_for(self.outbox.flush(), FLUSH_TIMEOUT)
-            except TimeoutError:
-                log.warning("gave up waiting for %d decisions", len(self.outbox.pending()))
-            unsent = refused + self.outbox.pending()
+            unsent = await self.outbox.flush(FLUSH_TIMEOUT)
+            if unsent:
+                log.warning("closing with %d decisions unanswered", len(unsent))
         else:
             unsent = self.outbox.pending()
         await self.outbox.aclose()
@@ -218,6 +252,29 @@ class ReviewSession:
         """Poll the whole list now (F5)."""
         self.poller.poke(sweep=True)
 
+    def replace_key(self, api_key: str) -> None:
+        """The reviewer signed in with another key: whatever waited for one goes now."""
+        self.client.set_api_key(api_key)
+        self.health.key_replaced()
+        self.poller.poke()
+
+    def delivery(self) -> Delivery | None:
+        """One line about decisions on their way, or None when all is well."""
+        return describe_delivery(self.outbox.pending(), self.limiter.status(), self.health)
+
+    def attention(self) -> list[Decision]:
+        """Decisions that failed for good, oldest first."""
+        return self.outbox.attention()
+
+    def retry_decision(self, decision_id: str) -> Decision | None:
+        decision = self.outbox.retry(decision_id)
+        if decision is not None and decision.character_id in self.queue:
+            self.queue.set_pending(decision.character_id, decision.kind, decision.pose)
+        return decision
+
+    def drop_decision(self, decision_id: str) -> Decision | None:
+        return self.outbox.drop(decision_id)
+
     def _decide(self, kind: DecisionKind, pose: str | None = None) -> Decision | None:
         entry = self.queue.current
         reason = self.why_not(kind, entry)
@@ -253,19 +310,36 @@ class ReviewSession:
         cid = decision.character_id
         text = describe_error(error, doing=_doing(decision))
         self.queue.clear_pending(cid, message=text)
-        self.queue.add_decided(-1)
+        if not decision.resumed:
+            self.queue.add_decided(-1)
         if isinstance(error, DecisionConflictError):
             self.queue.upsert(error.character)
         elif isinstance(error, NotFoundError):
             self.queue.remove(cid)
-        request_id = error.request_id if isinstance(error, APIError) else None
-        self.notice.emit(Notice(NoticeLevel.ERROR, text, request_id=request_id, character_id=cid))
+        self.notice.emit(
+            Notice(NoticeLevel.ERROR, text, request_id=decision.request_id, character_id=cid)
+        )
+        self.delivery_changed.emit()
         if decision.kind.paid:
             self.spawn(self.refresh_balance())
 
+    def _on_phase(self, decision: Decision) -> None:
+        self.queue.touch(decision.character_id)
+        self.delivery_changed.emit()
+
+    def _on_response(self, meta: ResponseMeta) -> None:
+        self.health.observe_response(meta)
+
+    def _back_online(self) -> None:
+        self.notice.emit(Notice(NoticeLevel.INFO, "The API answers again", toast=False))
+        self.poller.poke()
+        if self.feed is not None:
+            self.feed.retry_failed()
+
     def _on_undone(self, decision: Decision) -> None:
         self.queue.clear_pending(decision.character_id)
-        self.queue.add_decided(-1)
+        if not decision.resumed:
+            self.queue.add_decided(-1)
         self.queue.select(decision.character_id)
         self.notice.emit(
             Notice(
@@ -301,8 +375,11 @@ class ReviewSession:
         before = self.queue.get(character.id)
         was = before.status if before is not None else None
         regenerated_here = before is not None and bool(before.regenerating)
-        ours = bool(self.outbox.pending_for(character.id))
+        ours = self.outbox.pending_for(character.id)
         entry = self.queue.upsert(character)
+        if entry is not None and entry.pending is None and ours:
+            # A decision from the last session: the row shows it as on its way.
+            self.queue.set_pending(character.id, ours[-1].kind, ours[-1].pose)
         if before is None or ours:
             return
         if entry is None:
@@ -319,10 +396,23 @@ class ReviewSession:
             self.notice.emit(Notice(level, text, character_id=character.id))
 
     def _on_poll_failed(self, error: AurousError, retry_in: float) -> None:
+        if not self.health.online or self.health.key_refused is not None:
+            # The status line says it in plain words; the technical line is for the log.
+            self.notice.emit(
+                Notice(NoticeLevel.WARNING, f"Can't update the queue: {error}", toast=False)
+            )
+            self.connection_changed.emit(None)
+            return
         if isinstance(error, AuthenticationError):
             text = f"The API key was refused: {error}. Sign in again with a valid key."
         else:
-            text = f"Can't update the queue: {error}. Retrying in {retry_in:.0f} s."
+            text = (
+                f"Can't update the queue: {short_reason(error)}. "
+                f"Retrying in {retry_in:.0f} s."
+            )
+            self.notice.emit(
+                Notice(NoticeLevel.WARNING, f"Can't update the queue: {error}", toast=False)
+            )
         self.connection_changed.emit(text)
 
     # -- balance and images -------------------------------------------------------------
@@ -352,6 +442,18 @@ class ReviewSession:
         if current is not None:
             wanted.insert(0, current.character)
         self.images.prefetch(wanted, max_side=self.prefetch_side)
+
+
+def _count(n: int) -> str:
+    return f"{n} decision{'' if n == 1 else 's'}"
+
+
+def _are(n: int) -> str:
+    return "is" if n == 1 else "are"
+
+
+def _need(n: int) -> str:
+    return "needs" if n == 1 else "need"
 
 
 _LEFT_QUEUE: dict[str, str] = {

@@ -26,7 +26,7 @@ class FakeSender:
         self.fail_with: Exception | None = None
         self.gate: asyncio.Event | None = None
 
-    async def send(self, decision: Decision) -> Outcome:
+    async def send(self, decision: Decision, progress: object = None) -> Outcome:
         if self.gate is not None:
             await self.gate.wait()
         self.sent.append(decision)
@@ -161,7 +161,9 @@ async def test_one_character_in_order_others_in_parallel(clock: ManualClock) -> 
     ]
 
 
-async def test_resume_resends_unfinished_with_the_same_key(clock: ManualClock) -> None:
+async def test_resume_gives_a_decision_cut_off_in_its_undo_window_a_fresh_one(
+    clock: ManualClock,
+) -> None:
     store = MemoryDecisionStore()
     first = Outbox(FakeSender(), clock=clock, undo_seconds=60, store=store)
     d = first.submit(DecisionKind.REGENERATE, "char_1", "A", pose="back")
@@ -170,7 +172,47 @@ async def test_resume_resends_unfinished_with_the_same_key(clock: ManualClock) -
     second = Outbox(sender, clock=clock, undo_seconds=60, store=store)
     assert second.resume() == [d]
     await settle()
+    assert sender.sent == []
+    assert second.last_undoable() is d  # Ctrl+Z still takes it back
+    clock.advance(60.1)
+    await settle()
     assert [x.idempotency_key for x in sender.sent] == [d.idempotency_key]
+
+
+async def test_resume_sends_a_decision_that_was_being_sent_at_once(clock: ManualClock) -> None:
+    store = MemoryDecisionStore()
+    hanging = FakeSender()
+    hanging.gate = asyncio.Event()  # its answer never comes
+    first = Outbox(hanging, clock=clock, undo_seconds=0, store=store)
+    d = first.submit(DecisionKind.RESYNTHESIZE, "char_1", "A")
+    await settle()
+    assert d.state is DecisionState.SENDING
+    await first.aclose()  # killed while the call was out
+    assert store.unfinished() == [d]
+    sender = FakeSender()
+    second = Outbox(sender, clock=clock, undo_seconds=60, store=store)
+    second.resume()
+    await settle()
+    assert second.last_undoable() is None
+    assert [x.idempotency_key for x in sender.sent] == [d.idempotency_key]
+
+
+async def test_flush_that_runs_out_of_time_keeps_the_decisions(clock: ManualClock) -> None:
+    store = MemoryDecisionStore()
+    hanging = FakeSender()
+    hanging.gate = asyncio.Event()
+    box = Outbox(hanging, clock=clock, undo_seconds=4, store=store)
+    d = box.submit(DecisionKind.SAVE, "char_1", "A")
+    flushing = asyncio.ensure_future(box.flush(15))
+    await settle()
+    clock.advance(15.1)
+    await settle()
+    assert flushing.done()
+    # Regression: a timed-out flush once cancelled the sends and they vanished unreported.
+    assert flushing.result() == [d]
+    assert box.pending() == [d]
+    await box.aclose()
+    assert store.unfinished() == [d]
 
 
 async def test_aclose_leaves_no_tasks(clock: ManualClock) -> None:

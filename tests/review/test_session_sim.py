@@ -3,6 +3,7 @@ state only after the undo window, and the queue follows the server."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 
@@ -11,7 +12,7 @@ import pytest
 
 from reviewer.review import DecisionKind, ManualClock
 from reviewer.review.notices import Notice, NoticeLevel
-from reviewer.review.session import ReviewSession
+from reviewer.review.session import FLUSH_TIMEOUT, ReviewSession
 from tests.review.factories import character
 from tests.simfixtures import KEY, SimHarness, make_sim
 
@@ -259,13 +260,33 @@ async def test_others_arrivals_do_not_raise_notices(rig: Rig) -> None:
     assert not any("back for review" in t for t in rig.texts())
 
 
-async def test_closing_reports_what_the_server_refused(rig: Rig) -> None:
+async def test_closing_retries_a_save_the_server_failed_once(rig: Rig) -> None:
     rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
     cid = current_id(rig)
     rig.session.save()
     rig.sim.fail_next(1, status=503, route="save")
-    unsent = await rig.session.aclose()
-    assert [d.character_id for d in unsent] == [cid]
-    assert unsent[0].error is not None
-    assert "503" in unsent[0].error
-    assert rig.status(cid) == "reviewing"
+    closing = asyncio.ensure_future(rig.session.aclose())
+    await until(lambda: rig.clock.sleepers, "retry waits")
+    while not closing.done():
+        rig.clock.advance(0.5)  # the backoff runs on the session's clock
+        await anyio.sleep(0.001)
+    assert closing.result() == []
+    assert rig.status(cid) == "ready"
+
+
+async def test_closing_while_a_save_hangs_keeps_it_for_the_next_start(rig: Rig) -> None:
+    rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
+    cid = current_id(rig)
+    decision = rig.session.save()
+    gate = rig.sim.hold_next("save")
+    closing = asyncio.ensure_future(rig.session.aclose())
+    await until(lambda: gate.entered, "save held by the server")
+    rig.clock.advance(FLUSH_TIMEOUT + 0.1)
+    await until(closing.done, "close gave up waiting")
+    # Regression: the cancelled sends forgot their decisions and nothing was reported.
+    assert closing.result() == [decision]
+    assert rig.session.outbox._store.unfinished() == [decision]
+    gate.release()
+    assert rig.status(cid) in ("reviewing", "ready")
+
+

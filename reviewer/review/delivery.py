@@ -1,0 +1,76 @@
+"""Where the decisions on their way stand, in one line for the status bar."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reviewer.api import BucketStatus
+
+from .decisions import Decision, Phase
+from .health import ServiceHealth
+from .notices import NoticeLevel
+
+__all__ = ["Delivery", "describe_delivery"]
+
+# Below this, a wait for the rate limit is not worth a line.
+_WORTH_SAYING = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    text: str
+    level: NoticeLevel
+    sign_in: bool = False  # offer to sign in with another key, right there
+
+
+def _decisions(n: int) -> str:
+    return f"{n} decision{'' if n == 1 else 's'}"
+
+
+def _about(seconds: float) -> str:
+    if seconds < 60:
+        return f"about {max(5, math.ceil(seconds / 5) * 5)} s"
+    minutes = seconds / 60
+    return f"about {math.ceil(minutes)} min"
+
+
+def describe_delivery(
+    decisions: Sequence[Decision], buckets: Sequence[BucketStatus], health: ServiceHealth
+) -> Delivery | None:
+    """One line about decisions not yet answered, or None when there is nothing to say."""
+    unsent = [d for d in decisions if d.phase is not Phase.FINISHED]
+    phases = Counter(d.phase for d in unsent)
+    if health.key_refused is not None:
+        waiting = len(unsent)
+        text = "The API key was refused"
+        if waiting:
+            text += f" — {_decisions(waiting)} will be sent once you sign in"
+        else:
+            text += " — sign in again to keep the queue up to date"
+        return Delivery(text, NoticeLevel.ERROR, sign_in=True)
+    if not health.online:
+        if unsent:
+            text = f"Offline — {_decisions(len(unsent))} will be sent when the connection is back"
+        else:
+            text = (
+                "Offline — showing what was loaded; the queue updates when the connection "
+                "is back"
+            )
+        return Delivery(text, NoticeLevel.WARNING)
+    limited = phases[Phase.RATE_LIMITED]
+    eta = max((b.eta for b in buckets if b.decisions_waiting), default=0.0)
+    if limited and eta >= _WORTH_SAYING:
+        return Delivery(
+            f"{_decisions(limited)} waiting for the API's rate limit · {_about(eta)}",
+            NoticeLevel.INFO,
+        )
+    retrying = [d for d in unsent if d.phase is Phase.RETRYING]
+    if retrying:
+        reason = retrying[-1].phase_reason or "the server did not answer"
+        return Delivery(
+            f"Retrying {_decisions(len(retrying))} — {reason}", NoticeLevel.WARNING
+        )
+    return None
