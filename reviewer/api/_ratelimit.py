@@ -65,13 +65,22 @@ class Lane(IntEnum):
     BACKGROUND = 1
 
 
-_lane: ContextVar[tuple[Lane, float]] = ContextVar("aurous_lane", default=(Lane.BACKGROUND, 0.0))
+@dataclass(frozen=True, slots=True)
+class _Ticket:
+    lane: Lane
+    order: float
+    # Told True when the request has to wait for a token, False when it gets one.
+    on_wait: Callable[[bool], None] | None = None
+
+
+_lane: ContextVar[_Ticket] = ContextVar("aurous_lane", default=_Ticket(Lane.BACKGROUND, 0.0))
 
 
 @contextmanager
-def decision_lane(order: float) -> Iterator[None]:
-    """Requests made inside this block (in this task) are a decision's, queued by ``order``."""
-    token = _lane.set((Lane.DECISION, order))
+def decision_lane(order: float, *, on_wait: Callable[[bool], None] | None = None) -> Iterator[None]:
+    """Requests made inside this block (in this task) are a decision's, queued by ``order``;
+    ``on_wait`` hears when one of them waits for the rate limit and when it goes."""
+    token = _lane.set(_Ticket(Lane.DECISION, order, on_wait))
     try:
         yield
     finally:
@@ -150,6 +159,13 @@ class _Bucket:
             return 0.0
         return (need - self.tokens) / self.rate
 
+    def short_for(self, waiter: _Waiter, now: float) -> bool:
+        """Whether ``waiter`` must wait for tokens, not only for those ahead to go."""
+        if now < self.paused_until or (not self.known and self.in_flight):
+            return True
+        ahead = sum(1 for w in self.waiters if w < waiter)
+        return self.tokens < ahead + 1 - 1e-9
+
     def observe(self, limit: RateLimit, now: float) -> None:
         per_minute, burst = self._documented
         if limit.limit > 0:
@@ -196,10 +212,11 @@ class RateLimiter:
     async def acquire(self, bucket: str) -> None:
         """Wait for a token of ``bucket``; the caller must ``release`` it afterwards."""
         b = self._buckets[bucket]
-        lane, order = _lane.get()
-        waiter = _Waiter((int(lane), order, next(self._order)), lane)
+        ticket = _lane.get()
+        waiter = _Waiter((int(ticket.lane), ticket.order, next(self._order)), ticket.lane)
         heapq.heappush(b.waiters, waiter)
         self._changed(b)
+        waited = False
         try:
             while True:
                 now = self._clock.monotonic()
@@ -211,6 +228,9 @@ class RateLimiter:
                     b.in_flight += 1
                     self._changed(b)
                     return
+                if not waited and ticket.on_wait is not None and b.short_for(waiter, now):
+                    ticket.on_wait(True)
+                    waited = True
                 await self._wait(b, delay)
         except BaseException:
             if waiter in b.waiters:
@@ -218,6 +238,9 @@ class RateLimiter:
                 heapq.heapify(b.waiters)
                 self._changed(b)
             raise
+        finally:
+            if waited and ticket.on_wait is not None:
+                ticket.on_wait(False)
 
     def release(
         self,
