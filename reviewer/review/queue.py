@@ -15,7 +15,7 @@ from psygnal import Signal
 
 from reviewer.api import SYNTHESIZED_POSES, Character, CharacterStatus
 
-from .decisions import DecisionKind
+from .decisions import Decision, DecisionKind
 
 __all__ = ["QUEUE_STATUSES", "Counts", "Entry", "ReviewQueue", "StatusFilter"]
 
@@ -54,6 +54,7 @@ class Entry:
         "before",
         "character",
         "compare_pose",
+        "decision",
         "message",
         "pending",
         "regenerating",
@@ -65,6 +66,8 @@ class Entry:
         # Newest first: the view is kept in ascending order of this key and read backwards.
         self.sort_key = (character.created_at.timestamp(), character.id)
         self.pending: DecisionKind | None = None
+        # The decision on its way, for showing where it stands (waiting, sending...).
+        self.decision: Decision | None = None
         # Poses being made anew; the others stay on screen meanwhile.
         self.regenerating: frozenset[str] = frozenset()
         # The character as it was before a regenerate of ``compare_pose``: before/after.
@@ -88,7 +91,9 @@ class Entry:
         return self.character.status
 
     @property
-    def hidden(self) -> bool:
+    def decided(self) -> bool:
+        """Saved or discarded here, not yet confirmed: the row stays, dimmed, until the
+        server has answered, and moving through the queue passes over it."""
         return self.pending in (DecisionKind.SAVE, DecisionKind.DISCARD)
 
     @property
@@ -180,10 +185,16 @@ class ReviewQueue:
         return self._search
 
     def following(self, count: int) -> list[Entry]:
-        """The entries after the current one, for prefetching."""
+        """The undecided entries after the current one, for prefetching."""
         row = self.current_row
-        start = 0 if row is None else row + 1
-        return [self.at(r) for r in range(start, min(len(self), start + count))]
+        found: list[Entry] = []
+        for r in range(0 if row is None else row + 1, len(self)):
+            if len(found) >= count:
+                break
+            entry = self.at(r)
+            if not entry.decided:
+                found.append(entry)
+        return found
 
     # -- changing -----------------------------------------------------------------------
 
@@ -218,9 +229,16 @@ class ReviewQueue:
         del self._entries[character_id]
         return entry
 
-    def set_pending(self, character_id: str, kind: DecisionKind, pose: str | None = None) -> None:
+    def set_pending(
+        self,
+        character_id: str,
+        kind: DecisionKind,
+        pose: str | None = None,
+        decision: Decision | None = None,
+    ) -> None:
         entry = self._entries[character_id]
         entry.pending = kind
+        entry.decision = decision
         entry.message = None
         entry.before = entry.compare_pose = None
         if kind is DecisionKind.REGENERATE and pose:
@@ -229,6 +247,8 @@ class ReviewQueue:
         elif kind is DecisionKind.RESYNTHESIZE:
             entry.regenerating = frozenset(SYNTHESIZED_POSES)
         self._refresh(entry)
+        if entry.decided and character_id == self._current:
+            self._move_off(self.row_of(character_id))
 
     def clear_pending(self, character_id: str, *, message: str | None = None) -> None:
         """The decision was undone or failed: the entry shows the server's view again."""
@@ -239,6 +259,7 @@ class ReviewQueue:
             entry.regenerating = frozenset()
             entry.before = entry.compare_pose = None
         entry.pending = None
+        entry.decision = None
         entry.message = message
         self._refresh(entry)
 
@@ -247,6 +268,7 @@ class ReviewQueue:
         entry = self._entries.get(character_id)
         if entry is not None:
             entry.pending = None
+            entry.decision = None
             self._refresh(entry)
 
     def touch(self, character_id: str) -> None:
@@ -270,7 +292,7 @@ class ReviewQueue:
         self._keys = sorted(e.sort_key for e in self._entries.values() if self._shows(e))
         self.reset.emit()
         if self._current is None or self.row_of(self._current) is None:
-            self._set_current(self.at(0).id if self._keys else None)
+            self._move_off(0, removed=True)
 
     # -- moving -------------------------------------------------------------------------
 
@@ -286,16 +308,26 @@ class ReviewQueue:
         return self.select(self.at(row).id)
 
     def step(self, delta: int) -> bool:
-        """Move ``delta`` rows (down is older); False at either end."""
-        if not self._keys:
+        """Move ``delta`` undecided rows (down is older); False at either end."""
+        if not self._keys or delta == 0:
             return False
         row = self.current_row
-        return self.select_row(0 if row is None else row + delta)
+        direction = 1 if delta > 0 else -1
+        r = (-1 if direction > 0 else len(self._keys)) if row is None else row
+        left = abs(delta)
+        target = None
+        while left:
+            r += direction
+            if not 0 <= r < len(self._keys):
+                break
+            if not self.at(r).decided:
+                target, left = r, left - 1
+        return target is not None and self.select_row(target)
 
     # -- internals ----------------------------------------------------------------------
 
     def _shows(self, entry: Entry) -> bool:
-        if entry.hidden or entry.status not in QUEUE_STATUSES:
+        if entry.status not in QUEUE_STATUSES:
             return False
         if self._filter is not StatusFilter.ALL and entry.status != self._filter:
             return False
@@ -312,7 +344,7 @@ class ReviewQueue:
                     self.current_changed.emit(entry)
         elif row is not None:
             self._hide(entry.id)
-        self._count(entry, None if entry.hidden else entry.status)
+        self._count(entry, None if entry.decided else entry.status)
 
     def _show(self, entry: Entry) -> None:
         i = bisect.bisect_left(self._keys, entry.sort_key)
@@ -320,7 +352,7 @@ class ReviewQueue:
         self.inserting.emit(row)
         self._keys.insert(i, entry.sort_key)
         self.inserted.emit(row)
-        if self._current is None:
+        if self._current is None and not entry.decided:
             self._set_current(entry.id)
 
     def _hide(self, character_id: str) -> None:
@@ -331,11 +363,22 @@ class ReviewQueue:
         del self._keys[len(self._keys) - 1 - row]
         self.removed.emit(row)
         if character_id == self._current:
-            # Advance to the next (older) one, as a culling tool does.
-            if row < len(self._keys):
-                self._set_current(self.at(row).id)
-            else:
-                self._set_current(self.at(len(self._keys) - 1).id if self._keys else None)
+            self._move_off(row, removed=True)
+
+    def _move_off(self, row: int | None, *, removed: bool = False) -> None:
+        """The current entry was decided or left: go to the next undecided one (older
+        first, as a culling tool does), else the nearest newer one, else none."""
+        if row is None:
+            self._set_current(None)
+            return
+        older = range(row if removed else row + 1, len(self._keys))
+        newer = range(min(row, len(self._keys)) - 1, -1, -1)
+        for r in (*older, *newer):
+            entry = self.at(r)
+            if not entry.decided:
+                self._set_current(entry.id)
+                return
+        self._set_current(None)
 
     def _set_current(self, character_id: str | None) -> None:
         if character_id == self._current:

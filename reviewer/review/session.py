@@ -197,6 +197,11 @@ class ReviewSession:
         if entry is None:
             return "No character selected"
         status = entry.status
+        if entry.decided and entry.pending is not None:
+            return (
+                f"“{entry.name}” is already {entry.pending.past}; it is on its way to the "
+                "server (Ctrl+Z takes back the latest decision while it waits)"
+            )
         if entry.pending is not None or status == CharacterStatus.SYNTHESIZING:
             return f"“{entry.name}” is synthesizing; wait until it is back for review"
         if kind is DecisionKind.SAVE and status != CharacterStatus.REVIEWING:
@@ -269,7 +274,7 @@ class ReviewSession:
     def retry_decision(self, decision_id: str) -> Decision | None:
         decision = self.outbox.retry(decision_id)
         if decision is not None and decision.character_id in self.queue:
-            self.queue.set_pending(decision.character_id, decision.kind, decision.pose)
+            self.queue.set_pending(decision.character_id, decision.kind, decision.pose, decision)
         return decision
 
     def drop_decision(self, decision_id: str) -> Decision | None:
@@ -282,7 +287,7 @@ class ReviewSession:
             self.notice.emit(Notice(NoticeLevel.WARNING, reason or "No character selected"))
             return None
         decision = self.outbox.submit(kind, entry.id, entry.name, pose=pose)
-        self.queue.set_pending(entry.id, kind, pose)
+        self.queue.set_pending(entry.id, kind, pose, decision)
         self.queue.add_decided(+1)
         cost = COSTS[kind]
         what = decision.describe()
@@ -379,7 +384,7 @@ class ReviewSession:
         entry = self.queue.upsert(character)
         if entry is not None and entry.pending is None and ours:
             # A decision from the last session: the row shows it as on its way.
-            self.queue.set_pending(character.id, ours[-1].kind, ours[-1].pose)
+            self.queue.set_pending(character.id, ours[-1].kind, ours[-1].pose, ours[-1])
         if before is None or ours:
             return
         if entry is None:
@@ -406,10 +411,7 @@ class ReviewSession:
         if isinstance(error, AuthenticationError):
             text = f"The API key was refused: {error}. Sign in again with a valid key."
         else:
-            text = (
-                f"Can't update the queue: {short_reason(error)}. "
-                f"Retrying in {retry_in:.0f} s."
-            )
+            text = f"Can't update the queue: {short_reason(error)}. Retrying in {retry_in:.0f} s."
             self.notice.emit(
                 Notice(NoticeLevel.WARNING, f"Can't update the queue: {error}", toast=False)
             )

@@ -77,20 +77,44 @@ def test_unknown_status_is_not_shown_and_does_not_crash() -> None:
     assert len(q) == 0
 
 
-def test_save_hides_and_advances_to_the_next_older() -> None:
+def test_a_save_keeps_its_row_until_confirmed_and_advances_to_the_next_older() -> None:
     q = ReviewQueue()
     rows = Rows(q)
     for n in (3, 2, 1):
         q.upsert(character(n))
     q.select(ids(2)[0])
     q.set_pending(ids(2)[0], DecisionKind.SAVE)
-    assert rows.ids == ids(3, 1)
+    assert rows.ids == ids(3, 2, 1)  # shown as on its way, not gone
+    entry = q.get(ids(2)[0])
+    assert entry is not None
+    assert entry.decided
+    assert q.counts.to_review == 2
     assert q.current is not None
     assert q.current.id == ids(1)[0]
-    # At the end of the list the previous one is next.
+    # At the end of the list the nearest newer undecided one is next.
     q.set_pending(ids(1)[0], DecisionKind.DISCARD)
     assert q.current is not None
     assert q.current.id == ids(3)[0]
+    # Confirmed by the server: the row goes.
+    q.confirm(ids(2)[0])
+    q.upsert(character(2, "ready"))
+    assert rows.ids == ids(3, 1)
+
+
+def test_moving_through_the_queue_passes_over_decided_rows() -> None:
+    q = ReviewQueue()
+    for n in (5, 4, 3, 2, 1):
+        q.upsert(character(n))
+    q.select(ids(5)[0])
+    q.set_pending(ids(4)[0], DecisionKind.SAVE)
+    q.set_pending(ids(3)[0], DecisionKind.DISCARD)
+    assert q.step(+1)
+    assert q.current is not None
+    assert q.current.id == ids(2)[0]
+    assert q.step(-1)
+    assert q.current.id == ids(5)[0]
+    assert not q.step(-1)
+    assert [e.id for e in q.following(2)] == ids(2, 1)
 
 
 def test_undo_restores_in_place() -> None:
@@ -276,10 +300,12 @@ def test_rows_follow_any_sequence_of_changes(ops: list[tuple[Any, ...]]) -> None
         assert shown == sorted(shown, reverse=True)  # newest first (ids grow with n)
         assert [q.row_of(i) for i in shown] == list(range(len(shown)))
         current = q.current
-        assert (current is None) == (len(shown) == 0)
+        undecided = [i for i in shown if not q.get(i).decided]  # type: ignore[union-attr]
+        assert (current is None) == (len(undecided) == 0)
         if current is not None:
             assert current.id in shown
-        visible = [e for e in q.all_entries() if not e.hidden]
+            assert not current.decided
+        visible = [e for e in q.all_entries() if not e.decided]
         assert q.counts.to_review == sum(e.status == "reviewing" for e in visible)
         assert q.counts.synthesizing == sum(e.status == "synthesizing" for e in visible)
         assert q.counts.failed == sum(e.status == "failed" for e in visible)

@@ -92,7 +92,10 @@ async def test_save_goes_out_after_the_undo_window(rig: Rig) -> None:
     cid = current_id(rig)
     decision = rig.session.save()
     assert decision is not None
-    assert cid not in [e.id for e in rig.session.queue]
+    entry = rig.session.queue.get(cid)
+    assert entry is not None
+    assert entry.decided  # shown as on its way until the server answers
+    assert entry.decision is decision
     assert rig.session.current is not None
     assert rig.session.current.id != cid  # advanced
     rig.clock.advance(3.9)
@@ -288,5 +291,3 @@ async def test_closing_while_a_save_hangs_keeps_it_for_the_next_start(rig: Rig) 
     assert rig.session.outbox._store.unfinished() == [decision]
     gate.release()
     assert rig.status(cid) in ("reviewing", "ready")
-
-
