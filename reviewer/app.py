@@ -36,10 +36,11 @@ from reviewer.review.credentials import (
     KeySource,
     resolve_api_key,
 )
-from reviewer.review.decisions import Decision
+from reviewer.review.decisions import Decision, DecisionStore, MemoryDecisionStore
 from reviewer.review.images import DiskCache, ImagePipeline, client_downloader
+from reviewer.review.journal import Journal, JournalInUseError, journal_path, open_journal
 from reviewer.review.notices import Notice, NoticeLevel
-from reviewer.review.session import ReviewSession
+from reviewer.review.session import FLUSH_TIMEOUT, ReviewSession
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.sign_in import sign_in
 from reviewer.ui.theme import Theme, ThemeChoice, apply_theme, follow_system
@@ -110,8 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="check this installation without a display (Qt, TLS, images, the simulator) "
-        "and exit",
+        help="check this installation without a display (Qt, TLS, images, the simulator) and exit",
     )
     return parser
 
@@ -122,6 +122,7 @@ class _Connection:
     key: ApiKey
     where: str
     session_only_key: bool = False
+    demo: bool = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -166,7 +167,10 @@ async def _run(
             )
             demo = await asyncio.to_thread(serve_in_thread, config)
             connection = _Connection(
-                demo.base_url, ApiKey(demo.api_key, KeySource.DEMO), "Demo (local simulator)"
+                demo.base_url,
+                ApiKey(demo.api_key, KeySource.DEMO),
+                "Demo (local simulator)",
+                demo=True,
             )
         else:
             found = await _connect(args)
@@ -174,7 +178,7 @@ async def _run(
                 return 1
             connection = found
         redactor.add_secret(connection.key.value)
-        return await _review(app, theme, args, connection)
+        return await _review(app, theme, args, connection, redactor)
     finally:
         if demo is not None:
             await asyncio.to_thread(demo.stop)
@@ -197,8 +201,15 @@ async def _connect(args: argparse.Namespace) -> _Connection | None:
 
 
 async def _review(
-    app: QApplication, theme: Theme, args: argparse.Namespace, connection: _Connection
+    app: QApplication,
+    theme: Theme,
+    args: argparse.Namespace,
+    connection: _Connection,
+    redactor: RedactingFilter,
 ) -> int:
+    store, notes = _decision_store(connection)
+    if store is None:
+        return 1
     client = AsyncAurousClient(
         api_key=connection.key.value,
         base_url=connection.base_url,
@@ -209,6 +220,7 @@ async def _review(
         undo_seconds=args.undo_seconds,
         poll_interval=args.poll_interval,
         cache_dir=paths.cache_dir() / "images",
+        store=store,
     )
     window = MainWindow(session, theme, where=connection.where)
     settings = QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
@@ -216,6 +228,8 @@ async def _review(
     if geometry is not None:
         window.restoreGeometry(geometry)
     window.show()
+    for note in notes:
+        session.notice.emit(Notice(NoticeLevel.WARNING, note))
     if connection.session_only_key:
         session.notice.emit(
             Notice(
@@ -224,41 +238,97 @@ async def _review(
                 "only. Set AUROUS_API_KEY to skip signing in next time.",
             )
         )
-    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    window.close_requested.connect(lambda: _settle(closed, None))
+    tasks: set[asyncio.Task[None]] = set()
+
+    def sign_in_again() -> None:
+        task = asyncio.ensure_future(_sign_in_again(session, connection, args, redactor))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    window.sign_in_requested.connect(sign_in_again)
     _quit_on_sigint(window)
+    close_asked = asyncio.Event()
+    window.close_requested.connect(close_asked.set)
     await session.start()
-    await closed
-    pending = len(session.outbox.pending())
-    if pending:
-        window.statusBar().showMessage(f"Sending {pending} decision(s) before closing…")
+    while True:
+        await close_asked.wait()
+        close_asked.clear()
+        pending = len(session.outbox.pending())
+        if pending:
+            window.statusBar().showMessage(f"Sending {_decisions(pending)} before closing…")
+        # Sends what waits in its undo window now; the session keeps running meanwhile.
+        unsent = await session.outbox.flush(FLUSH_TIMEOUT)
+        window.statusBar().clearMessage()
+        if not unsent or await _quit_anyway(window, unsent, kept=not connection.demo):
+            break
     settings.setValue("geometry", window.saveGeometry())
     settings.sync()
-    unsent = await session.aclose()
+    await session.aclose(flush=False)
     await client.aclose()
-    if unsent:
-        await _tell_unsent(window, unsent)
+    if isinstance(store, Journal):
+        store.close()
     window.close_now()
     return 0
 
 
-async def _tell_unsent(window: MainWindow, unsent: list[Decision]) -> None:
-    """Nothing is lost silently: name the decisions the server never took."""
-    lines = "\n".join(f"• {d.describe()}" + (f": {d.error}" if d.error else "") for d in unsent)
+def _decision_store(connection: _Connection) -> tuple[DecisionStore | None, list[str]]:
+    """The journal for this API host and team; memory for the demo, whose simulator
+    starts afresh each time. None when another app has the journal open."""
+    if connection.demo:
+        return MemoryDecisionStore(), []
+    path = journal_path(paths.data_dir(), connection.base_url, connection.key.value)
+    try:
+        opened = open_journal(path)
+    except JournalInUseError as exc:
+        QMessageBox.critical(None, "Aurous Reviewer", str(exc))
+        return None, []
+    return opened.journal, opened.notes
+
+
+async def _sign_in_again(
+    session: ReviewSession,
+    connection: _Connection,
+    args: argparse.Namespace,
+    redactor: RedactingFilter,
+) -> None:
+    """The key was refused mid-session: a valid one lets the waiting decisions go."""
+    signed_in = await sign_in(connection.base_url, api_version=args.api_version)
+    if signed_in is None:
+        return
+    redactor.add_secret(signed_in.key.value)
+    session.replace_key(signed_in.key.value)
+    session.notice.emit(Notice(NoticeLevel.INFO, "Signed in; waiting decisions are being sent"))
+
+
+def _decisions(n: int) -> str:
+    return f"{n} decision{'' if n == 1 else 's'}"
+
+
+async def _quit_anyway(window: MainWindow, unsent: list[Decision], *, kept: bool) -> bool:
+    """Nothing is lost silently: name the decisions the server has not answered, and let
+    the reviewer keep the window open until it has. True: quit now."""
+    lines = "\n".join(f"• {d.describe()}" for d in unsent)
+    if kept:
+        text = (
+            f"{_decisions(len(unsent))} did not reach the server yet. They are kept and "
+            "will be sent the next time you open Aurous Reviewer for this team."
+        )
+    else:
+        text = (
+            f"{_decisions(len(unsent))} did not reach the demo server yet. The demo keeps "
+            "decisions in memory only: quitting now loses them."
+        )
     box = QMessageBox(
-        QMessageBox.Icon.Warning,
-        "Some decisions were not sent",
-        f"{len(unsent)} decision(s) did not reach the server before closing. "
-        "These characters still need deciding:",
-        QMessageBox.StandardButton.Ok,
-        window,
+        QMessageBox.Icon.Warning, "Some decisions are still on their way", text, parent=window
     )
-    box.setDetailedText(lines)
+    quit_button = box.addButton("Quit now", QMessageBox.ButtonRole.DestructiveRole)
+    wait_button = box.addButton("Keep sending", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(wait_button)
     box.setInformativeText(lines)
-    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    box.finished.connect(lambda _result: _settle(done, None))
+    done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    box.finished.connect(lambda _result: _settle(done, box.clickedButton() is quit_button))
     box.open()
-    await done
+    return await done
 
 
 def build_session(
@@ -268,6 +338,7 @@ def build_session(
     poll_interval: float,
     cache_dir: Path | None,
     clock: Clock | None = None,
+    store: DecisionStore | None = None,
 ) -> ReviewSession:
     """The review session with its image pipeline: what the window binds to."""
     session: ReviewSession | None = None
@@ -287,6 +358,7 @@ def build_session(
         clock=clock,
         undo_seconds=undo_seconds,
         poll_interval=poll_interval,
+        store=store,
     )
     return session
 

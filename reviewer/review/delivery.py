@@ -13,7 +13,7 @@ from .decisions import Decision, Phase
 from .health import ServiceHealth
 from .notices import NoticeLevel
 
-__all__ = ["Delivery", "describe_delivery"]
+__all__ = ["Delivery", "describe_delivery", "progress_text"]
 
 # Below this, a wait for the rate limit is not worth a line.
 _WORTH_SAYING = 2.0
@@ -24,6 +24,23 @@ class Delivery:
     text: str
     level: NoticeLevel
     sign_in: bool = False  # offer to sign in with another key, right there
+
+
+_PHASES = {
+    Phase.WAITING: "sends in a moment · Ctrl+Z undoes",
+    Phase.RATE_LIMITED: "waiting for the rate limit",
+    Phase.SENDING: "sending…",
+    Phase.OFFLINE: "offline · sends when the connection is back",
+    Phase.SIGN_IN: "waits until you sign in",
+    Phase.FINISHED: "done",
+}
+
+
+def progress_text(decision: Decision) -> str:
+    """Where one decision stands, for its row: 'waiting for the rate limit'."""
+    if decision.phase is Phase.RETRYING:
+        return f"retrying · {decision.phase_reason or 'no answer'}"
+    return _PHASES[decision.phase]
 
 
 def _decisions(n: int) -> str:
@@ -56,8 +73,7 @@ def describe_delivery(
             text = f"Offline — {_decisions(len(unsent))} will be sent when the connection is back"
         else:
             text = (
-                "Offline — showing what was loaded; the queue updates when the connection "
-                "is back"
+                "Offline — showing what was loaded; the queue updates when the connection is back"
             )
         return Delivery(text, NoticeLevel.WARNING)
     limited = phases[Phase.RATE_LIMITED]
@@ -70,7 +86,5 @@ def describe_delivery(
     retrying = [d for d in unsent if d.phase is Phase.RETRYING]
     if retrying:
         reason = retrying[-1].phase_reason or "the server did not answer"
-        return Delivery(
-            f"Retrying {_decisions(len(retrying))} — {reason}", NoticeLevel.WARNING
-        )
+        return Delivery(f"Retrying {_decisions(len(retrying))} — {reason}", NoticeLevel.WARNING)
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -28,6 +28,7 @@ from reviewer.review.queue import Counts, Entry, StatusFilter
 from reviewer.review.session import ReviewSession
 
 from .activity import ActivityLog
+from .attention import AttentionPanel
 from .current_view import CurrentView
 from .details import DetailPanel
 from .dialogs import ConfirmResynthesize
@@ -44,6 +45,7 @@ TITLE = "Aurous Reviewer"
 
 class MainWindow(QMainWindow):
     close_requested = Signal()
+    sign_in_requested = Signal()  # the key was refused: the app shows the sign-in dialog
 
     def __init__(
         self,
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self.setMinimumSize(980, 640)
         self._closing = False
+        self._problem: str | None = None
         self.confirm_dialog: ConfirmResynthesize | None = None
 
         root = QWidget()
@@ -82,6 +85,9 @@ class MainWindow(QMainWindow):
         column.addWidget(splitter, 1)
         self.setCentralWidget(root)
         self.activity = ActivityLog(self)
+        self.attention = AttentionPanel(
+            session.attention, session.retry_decision, session.drop_decision, self
+        )
         self._status_bar()
 
         self.sheet = ShortcutSheet(theme, root)
@@ -91,6 +97,7 @@ class MainWindow(QMainWindow):
         self._update_reasons()
         self._counts_changed(session.queue.counts)
         self._loading_changed(session.loading)
+        self._attention_changed()
 
     # -- building -----------------------------------------------------------------------
 
@@ -195,6 +202,20 @@ class MainWindow(QMainWindow):
         self.connection_label.setObjectName("ConnectionProblem")
         self.connection_label.setWordWrap(False)
         self.connection_label.hide()
+        self.delivery_label = QLabel()
+        self.delivery_label.setObjectName("Delivery")
+        self.delivery_label.hide()
+        self.sign_in_button = QPushButton("Sign in…")
+        self.sign_in_button.setObjectName("Link")
+        self.sign_in_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sign_in_button.clicked.connect(self.sign_in_requested.emit)
+        self.sign_in_button.hide()
+        self.attention_button = QPushButton()
+        self.attention_button.setObjectName("AttentionLink")
+        self.attention_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.attention_button.setToolTip("Decisions the server refused: retry or drop them")
+        self.attention_button.clicked.connect(self.attention.show_panel)
+        self.attention_button.hide()
         self.activity_button = QPushButton("Activity")
         self.activity_button.setObjectName("Link")
         self.activity_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -203,9 +224,21 @@ class MainWindow(QMainWindow):
         self.balance_label.setObjectName("Balance")
         bar.addWidget(self.counts_label, 1)
         bar.addWidget(self.connection_label, 2)
+        bar.addWidget(self.delivery_label, 2)
+        bar.addWidget(self.sign_in_button)
+        bar.addPermanentWidget(self.attention_button)
         bar.addPermanentWidget(self.activity_button)
         bar.addPermanentWidget(self.balance_label)
         bar.setContentsMargins(8, 0, 8, 0)
+        # Decisions move fast (150 waiting for the rate limit): repaint the line at most
+        # every 200 ms, and each second while a wait is counted down.
+        self._delivery_timer = QTimer(self)
+        self._delivery_timer.setSingleShot(True)
+        self._delivery_timer.setInterval(200)
+        self._delivery_timer.timeout.connect(self._show_delivery)
+        self._delivery_tick = QTimer(self)
+        self._delivery_tick.setInterval(1000)
+        self._delivery_tick.timeout.connect(self._show_delivery)
 
     # -- binding ------------------------------------------------------------------------
 
@@ -221,6 +254,8 @@ class MainWindow(QMainWindow):
         s.notice.connect(self._notice)
         s.balance_changed.connect(self._balance_changed)
         s.connection_changed.connect(self._connection_changed)
+        s.delivery_changed.connect(lambda: self._delivery_timer.start())
+        s.attention_changed.connect(self._attention_changed)
         s.loading_changed.connect(self._loading_changed)
         s.outbox.sent.connect(self._decision_left)
         s.outbox.failed.connect(self._decision_left)
@@ -415,9 +450,35 @@ class MainWindow(QMainWindow):
         )
 
     def _connection_changed(self, problem: str | None) -> None:
-        self.connection_label.setVisible(problem is not None)
-        self.connection_label.setText(problem or "")
-        self.connection_label.setToolTip(problem or "")
+        self._problem = problem
+        self._show_delivery()
+
+    def _show_delivery(self) -> None:
+        delivery = self.session.delivery()
+        problem = self._problem
+        # Where decisions stand comes first; a poll problem only when there is none.
+        self.delivery_label.setVisible(delivery is not None)
+        self.connection_label.setVisible(delivery is None and problem is not None)
+        self.sign_in_button.setVisible(delivery is not None and delivery.sign_in)
+        if delivery is not None:
+            self.delivery_label.setText(delivery.text)
+            self.delivery_label.setToolTip(delivery.text)
+            self.delivery_label.setProperty("level", delivery.level.value)
+            self.delivery_label.style().unpolish(self.delivery_label)
+            self.delivery_label.style().polish(self.delivery_label)
+            if not self._delivery_tick.isActive():
+                self._delivery_tick.start()
+        else:
+            self._delivery_tick.stop()
+            self.connection_label.setText(problem or "")
+            self.connection_label.setToolTip(problem or "")
+
+    def _attention_changed(self) -> None:
+        count = len(self.session.attention())
+        self.attention_button.setVisible(count > 0)
+        self.attention_button.setText(f"⚠ {count} need{'s' if count == 1 else ''} attention")
+        if self.attention.isVisible():
+            self.attention.refresh()
 
     # -- Qt events ------------------------------------------------------------------------
 

@@ -18,6 +18,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from reviewer.api import Pose
+from reviewer.review.decisions import Phase
+from reviewer.review.delivery import progress_text
 from reviewer.review.feed import ImageFeed, ImageRequest
 from reviewer.review.images import DecodedImage
 from reviewer.review.queue import Entry, ReviewQueue
@@ -114,10 +116,26 @@ class QueueModel(QAbstractListModel):
 
 
 def _status_text(entry: Entry) -> str:
-    if entry.regenerating and len(entry.regenerating) == 1:
-        return f"regenerating {next(iter(entry.regenerating))}"
-    if entry.regenerating:
-        return "resynthesizing"
+    if entry.decided and entry.pending is not None:
+        text = entry.pending.past
+    elif entry.regenerating and len(entry.regenerating) == 1:
+        text = f"regenerating {next(iter(entry.regenerating))}"
+    elif entry.regenerating:
+        text = "resynthesizing"
+    else:
+        return entry.status
+    decision = entry.decision
+    if decision is not None and decision.phase is not Phase.FINISHED:
+        text += f" · {progress_text(decision)}"
+    return text
+
+
+def _status_color(entry: Entry) -> str:
+    decision = entry.decision
+    if decision is not None and decision.phase in (Phase.RETRYING, Phase.OFFLINE, Phase.SIGN_IN):
+        return "warning"
+    if entry.decided:
+        return "text_dim"
     return entry.status
 
 
@@ -149,6 +167,9 @@ class QueueDelegate(QStyledItemDelegate):
         selected = bool(state & QStyle.StateFlag.State_Selected)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if entry.decided:
+            # Decided here, not yet confirmed by the server: present, but set back.
+            painter.setOpacity(0.55)
         if selected:
             painter.fillRect(rect, t.color("selection"))
             painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), t.color("accent"))
@@ -183,8 +204,9 @@ class QueueDelegate(QStyledItemDelegate):
         painter.drawText(text_left, rect.top() + 24, name)
 
         painter.setFont(resized_font(option.font, -1.5))
-        status = _status_text(entry)
-        color = QColor(t.color(entry.status if entry.status in t.colors else "text_dim"))
+        status = metrics.elidedText(_status_text(entry), Qt.TextElideMode.ElideRight, width - 24)
+        tone = _status_color(entry)
+        color = QColor(t.color(tone if tone in t.colors else "text_dim"))
         dot = QRect(text_left, rect.top() + 35, 8, 8)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
@@ -192,11 +214,12 @@ class QueueDelegate(QStyledItemDelegate):
         painter.setPen(color)
         painter.drawText(text_left + 14, rect.top() + 43, status)
         status_width = painter.fontMetrics().horizontalAdvance(status)
-        painter.setPen(t.color("text_faint"))
-        age = _age(entry.character.created_at)
-        if entry.message:
-            age = "⚠ " + age
-        painter.drawText(text_left + 24 + status_width, rect.top() + 43, age)
+        if not entry.decided:
+            painter.setPen(t.color("text_faint"))
+            age = _age(entry.character.created_at)
+            if entry.message:
+                age = "⚠ " + age
+            painter.drawText(text_left + 24 + status_width, rect.top() + 43, age)
         painter.restore()
 
 

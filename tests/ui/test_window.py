@@ -3,8 +3,9 @@ checked afterwards."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from reviewer.api import SYNTHESIZED_POSES
@@ -243,15 +244,7 @@ def test_counts_filter_and_search(app: App, qtbot: QtBot) -> None:
     assert all(name[:5].lower() in e.name.lower() for e in app.session.queue)
 
 
-def test_unsent_decisions_are_named_on_close(app: App) -> None:
-    from PySide6.QtWidgets import QMessageBox
-
-    from reviewer.app import _tell_unsent
-    from reviewer.review.decisions import Decision
-
-    decision = Decision(DecisionKind.SAVE, "char_1", "Aurora", made_at=0, due_at=0)
-    decision.error = "Service unavailable (HTTP 503)"
-    task = app.run.loop.create_task(_tell_unsent(app.window, [decision]))
+def _shown_box(app: App) -> QMessageBox:
     boxes: list[QMessageBox] = []
 
     def shown() -> bool:
@@ -259,9 +252,24 @@ def test_unsent_decisions_are_named_on_close(app: App) -> None:
         return bool(boxes)
 
     app.qtbot.waitUntil(shown)
-    assert "Saved “Aurora”: Service unavailable (HTTP 503)" in boxes[0].informativeText()
-    boxes[0].button(QMessageBox.StandardButton.Ok).click()
+    return boxes[0]
+
+
+@pytest.mark.parametrize("quit_now", [True, False])
+def test_unsent_decisions_are_named_on_close_and_kept(app: App, quit_now: bool) -> None:
+    from reviewer.app import _quit_anyway
+    from reviewer.review.decisions import Decision
+
+    decision = Decision(DecisionKind.SAVE, "char_1", "Aurora", made_at=0, due_at=0)
+    task = app.run.loop.create_task(_quit_anyway(app.window, [decision], kept=True))
+    box = _shown_box(app)
+    assert "1 decision did not reach the server yet" in box.text()
+    assert "will be sent the next time" in box.text()
+    assert "Saved “Aurora”" in box.informativeText()
+    label = "Quit now" if quit_now else "Keep sending"
+    next(b for b in box.buttons() if b.text() == label).click()
     app.qtbot.waitUntil(task.done)
+    assert task.result() is quit_now
 
 
 def test_keyboard_starts_on_the_queue_not_the_search_box(app: App) -> None:
