@@ -141,35 +141,40 @@ def _latency_seconds(args: argparse.Namespace) -> float:
     return float(args.latency_ms) / 1000.0 + float(args.latency)
 
 
+def config_from_args(args: argparse.Namespace) -> SimConfig:
+    """The service the parsed flags describe; ValueError when they do not fit together."""
+    clock: Clock = ManualClock(DEMO_EPOCH) if args.manual_clock else SystemClock()
+    return SimConfig(
+        api_keys=list(args.api_keys or []),
+        seed=args.seed,
+        characters=int(args.characters),
+        synthesis_seconds=args.synthesis_seconds,
+        credits=int(args.credits),
+        billing_mode=args.billing_mode,
+        url_ttl_seconds=args.url_ttl,
+        image_size=int(args.image_size),
+        failure_rate=args.failure_rate,
+        clock=clock,
+        storage_base_url=args.storage_base_url,
+        latency_seconds=_latency_seconds(args),
+        rate_limit_scale=args.rate_limit_scale,
+        fault_rate=args.fault_rate,
+        reset_rate=args.reset_rate,
+        corrupt_image_rate=args.corrupt_image_rate,
+        colleague_per_minute={
+            bucket: rate
+            for flag, bucket in COLLEAGUE_FLAGS.items()
+            if (rate := getattr(args, f"colleague_{flag}_per_minute")) > 0
+        },
+        team_keys={0: list(args.team_keys)} if args.team_keys else {},
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
-    clock: Clock = ManualClock(DEMO_EPOCH) if args.manual_clock else SystemClock()
     try:
-        config = SimConfig(
-            api_keys=list(args.api_keys or []),
-            seed=args.seed,
-            characters=int(args.characters),
-            synthesis_seconds=args.synthesis_seconds,
-            credits=int(args.credits),
-            billing_mode=args.billing_mode,
-            url_ttl_seconds=args.url_ttl,
-            image_size=int(args.image_size),
-            failure_rate=args.failure_rate,
-            clock=clock,
-            storage_base_url=args.storage_base_url,
-            latency_seconds=_latency_seconds(args),
-            rate_limit_scale=args.rate_limit_scale,
-            fault_rate=args.fault_rate,
-            reset_rate=args.reset_rate,
-            corrupt_image_rate=args.corrupt_image_rate,
-            colleague_per_minute={
-                bucket: rate
-                for flag, bucket in COLLEAGUE_FLAGS.items()
-                if (rate := getattr(args, f"colleague_{flag}_per_minute")) > 0
-            },
-            team_keys={0: list(args.team_keys)} if args.team_keys else {},
-        )
+        config = config_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
     try:
