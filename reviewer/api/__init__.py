@@ -1,7 +1,9 @@
 """Typed async client for the Aurous Labs characters API. No Qt here."""
 
 from ._client import (
+    API_DEADLINE,
     DEFAULT_TIMEOUT,
+    DOWNLOAD_DEADLINE,
     DOWNLOAD_TIMEOUT,
     NOT_GIVEN,
     AsyncAurousClient,
@@ -9,6 +11,7 @@ from ._client import (
     new_idempotency_key,
 )
 from ._errors import (
+    RETRY_AFTER_CAP,
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -21,10 +24,13 @@ from ._errors import (
     InsufficientCreditsError,
     InvalidRequestError,
     NotFoundError,
+    PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
     ResponseValidationError,
     ServerError,
+    UnknownVersionError,
 )
 from ._models import (
     SYNTHESIZED_POSES,
@@ -38,16 +44,25 @@ from ._models import (
     RateLimit,
     Ref,
     ResponseMeta,
+    SkippedCharacter,
 )
+from ._paging import MAX_LIST_PAGES, CursorWalk
 from ._ratelimit import BUCKETS, BucketStatus, Lane, RateLimiter, bucket_for, decision_lane
+from ._text import display_safe
+from ._transport import MAX_RESPONSE_BYTES
 from ._urls import DEFAULT_BASE_URL, InsecureURLError, is_loopback_host, normalize_base_url
 
 __all__ = [
+    "API_DEADLINE",
     "BUCKETS",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
+    "DOWNLOAD_DEADLINE",
     "DOWNLOAD_TIMEOUT",
+    "MAX_LIST_PAGES",
+    "MAX_RESPONSE_BYTES",
     "NOT_GIVEN",
+    "RETRY_AFTER_CAP",
     "SYNTHESIZED_POSES",
     "APIConnectionError",
     "APIError",
@@ -62,6 +77,7 @@ __all__ = [
     "CharacterPage",
     "CharacterStatus",
     "ConflictError",
+    "CursorWalk",
     "DeletedCharacter",
     "Download",
     "DownloadError",
@@ -72,17 +88,22 @@ __all__ = [
     "InvalidRequestError",
     "Lane",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "Pose",
     "RateLimit",
     "RateLimitError",
     "RateLimiter",
+    "RedirectError",
     "Ref",
     "ResponseMeta",
     "ResponseValidationError",
     "ServerError",
+    "SkippedCharacter",
+    "UnknownVersionError",
     "bucket_for",
     "decision_lane",
+    "display_safe",
     "is_loopback_host",
     "new_idempotency_key",
     "normalize_base_url",

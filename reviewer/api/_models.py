@@ -4,13 +4,15 @@ statuses and poses are kept as plain strings, and a missing required field is a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 
 from ._errors import ResponseValidationError
+from ._text import display_safe, preview
 
 __all__ = [
     "SYNTHESIZED_POSES",
@@ -24,6 +26,7 @@ __all__ = [
     "RateLimit",
     "Ref",
     "ResponseMeta",
+    "SkippedCharacter",
 ]
 
 
@@ -67,6 +70,8 @@ class ResponseMeta:
     rate_limit: RateLimit | None = None
     idempotency_key: str | None = None
     replayed: bool = False
+    # From Retry-After, capped (see RETRY_AFTER_CAP); None when absent or unreadable.
+    retry_after: float | None = None
 
 
 _NO_META = ResponseMeta()
@@ -131,11 +136,21 @@ class Character:
 
 
 @dataclass(frozen=True, slots=True)
+class SkippedCharacter:
+    """A list item that could not be read, so the rest of its page still could."""
+
+    index: int  # its position in the page's ``data``
+    id: str | None  # when the item has a usable one
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class CharacterPage:
     data: tuple[Character, ...]
     has_more: bool
     next_cursor: str | None
     meta: ResponseMeta = field(default=_NO_META, compare=False, repr=False)
+    skipped: tuple[SkippedCharacter, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,22 +187,31 @@ class _Reader:
         self.meta = meta
 
     def fail(self, name: str, expected: str) -> ResponseValidationError:
-        got = self.data.get(name, "<missing>")
+        got = preview(self.data[name]) if name in self.data else "nothing"
         return ResponseValidationError(
-            f"{self.where}.{name}: expected {expected}, got {got!r:.80}",
+            f"{self.where}.{name}: expected {expected}, got {got}",
             request_id=self.meta.request_id,
         )
 
     def text(self, name: str) -> str:
+        """A string shown to people: control characters neutralised."""
         value = self.data.get(name)
         if not isinstance(value, str):
             raise self.fail(name, "a string")
-        return value
+        return display_safe(value)
 
     def opt_text(self, name: str) -> str | None:
         value = self.data.get(name)
         if value is not None and not isinstance(value, str):
             raise self.fail(name, "a string or null")
+        return None if value is None else display_safe(value)
+
+    def ident(self, name: str) -> str:
+        """An id or URL, sent back to the server as given: one that a display would
+        mangle (controls, bidi marks) or that is absurdly long is refused, not changed."""
+        value = self.data.get(name)
+        if not _is_ident(value):
+            raise self.fail(name, "a non-empty string without control characters")
         return value
 
     def flag(self, name: str) -> bool:
@@ -200,7 +224,13 @@ class _Reader:
         value = self.data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(name, "a number")
-        return value
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise self.fail(name, "a finite number")
+        return number
 
     def timestamp(self, name: str) -> datetime:
         text = self.text(name)
@@ -218,21 +248,25 @@ class _Reader:
         return value
 
 
+def _readable(value: object) -> str | None:
+    """An attribute as text. Attributes are for people to read: a number where a
+    string was expected is written out, and a list or object (not readable) is
+    dropped, rather than failing the whole character."""
+    if isinstance(value, str):
+        return display_safe(value)
+    if isinstance(value, bool | int | float):
+        return str(value)
+    return None
+
+
 def parse_attributes(data: object, meta: ResponseMeta = _NO_META) -> Attributes | None:
     if data is None:
         return None
     r = _Reader(data, "character.attributes", meta)
+    fields: dict[str, Any] = {name: _readable(r.data.get(name)) for name in _ATTRIBUTE_NAMES}
     age = r.data.get("age")
-    if isinstance(age, bool) or not isinstance(age, int | str | None):
-        age = str(age)
-    fields: dict[str, Any] = {"age": age}
-    for name in _ATTRIBUTE_NAMES:
-        if name == "age":
-            continue
-        value = r.data.get(name)
-        # Attributes are for people to read; a number where a string was expected
-        # is shown as text rather than failing the whole character.
-        fields[name] = value if value is None or isinstance(value, str) else str(value)
+    if isinstance(age, int) and not isinstance(age, bool):
+        fields["age"] = age
     extra = {k: v for k, v in r.data.items() if k not in _ATTRIBUTE_NAMES}
     return Attributes(**fields, extra=extra)
 
@@ -242,9 +276,9 @@ def parse_character(data: object, meta: ResponseMeta = _NO_META) -> Character:
     refs = []
     for i, item in enumerate(r.items("refs") if r.data.get("refs") is not None else []):
         ref = _Reader(item, f"character.refs[{i}]", meta)
-        refs.append(Ref(pose=ref.text("pose"), url=ref.text("url")))
+        refs.append(Ref(pose=ref.text("pose"), url=ref.ident("url")))
     return Character(
-        id=r.text("id"),
+        id=r.ident("id"),
         name=r.opt_text("name") or "",
         status=r.text("status"),
         refs=tuple(refs),
@@ -260,13 +294,33 @@ def parse_character(data: object, meta: ResponseMeta = _NO_META) -> Character:
 
 
 def parse_page(data: object, meta: ResponseMeta) -> CharacterPage:
+    """A page whose unreadable items are skipped and listed, not fatal: one bad
+    character must not keep the whole queue from loading."""
     r = _Reader(data, "list", meta)
+    characters: list[Character] = []
+    skipped: list[SkippedCharacter] = []
+    for index, item in enumerate(r.items("data")):
+        try:
+            characters.append(parse_character(item, meta))
+        except ResponseValidationError as exc:
+            skipped.append(SkippedCharacter(index, _usable_id(item), exc.reason))
+    cursor = r.data.get("next_cursor")
     return CharacterPage(
-        data=tuple(parse_character(item, meta) for item in r.items("data")),
+        data=tuple(characters),
         has_more=r.flag("has_more"),
-        next_cursor=r.opt_text("next_cursor"),
+        next_cursor=None if cursor is None else r.ident("next_cursor"),
         meta=meta,
+        skipped=tuple(skipped),
     )
+
+
+def _is_ident(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and 0 < len(value) <= 4096 and value.isprintable()
+
+
+def _usable_id(item: object) -> str | None:
+    value = item.get("id") if isinstance(item, dict) else None
+    return value if _is_ident(value) else None
 
 
 def parse_balance(data: object, meta: ResponseMeta) -> Balance:
@@ -285,4 +339,4 @@ def parse_balance(data: object, meta: ResponseMeta) -> Balance:
 
 def parse_deleted(data: object, meta: ResponseMeta) -> DeletedCharacter:
     r = _Reader(data, "deleted", meta)
-    return DeletedCharacter(id=r.text("id"), deleted=r.flag("deleted"), meta=meta)
+    return DeletedCharacter(id=r.ident("id"), deleted=r.flag("deleted"), meta=meta)

@@ -12,6 +12,7 @@ from reviewer.api import (
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    UnknownVersionError,
 )
 from reviewer.api._errors import error_from_response, parse_retry_after
 
@@ -29,7 +30,7 @@ def _response(status: int, body: object = None, text: str | None = None, **heade
     ("status", "type_", "code", "cls"),
     [
         (400, "invalid_request", "invalid_request_error", InvalidRequestError),
-        (400, "invalid_request", "unknown_version", InvalidRequestError),
+        (400, "invalid_request", "unknown_version", UnknownVersionError),
         (422, "invalid_request", "invalid_format", InvalidRequestError),
         (401, "authentication", "invalid_api_key", AuthenticationError),
         (403, "authentication", "missing_scope", PermissionDeniedError),
@@ -49,7 +50,7 @@ def test_status_and_code_pick_the_class(status, type_, code, cls) -> None:
     assert type(err) is cls
     assert (err.status_code, err.type, err.code, err.param) == (status, type_, code, "pose")
     assert err.request_id == "req_01HXMQ7Z3K8Y2NABCDEFGHJKMR"
-    assert err.message == "Bad thing"
+    assert err.message.endswith("Bad thing")
     assert "req_01HXMQ7Z3K8Y2NABCDEFGHJKMR" in str(err)
     assert f"HTTP {status}" in str(err)
 
