@@ -9,6 +9,7 @@ from ._clock import DEMO_EPOCH, Clock, ManualClock, SystemClock
 from ._config import SimConfig, demo_api_key
 from ._faults import Gate
 from ._frontdoor import ConnectionDropped
+from ._ledger import Applied, Dispatch
 from ._requestlog import RequestRecord
 from ._server import RunningSim, serve_in_thread
 from ._simulator import ROUTE_NAMES, Simulator
@@ -16,8 +17,10 @@ from ._simulator import ROUTE_NAMES, Simulator
 __all__ = [
     "DEMO_EPOCH",
     "ROUTE_NAMES",
+    "Applied",
     "Clock",
     "ConnectionDropped",
+    "Dispatch",
     "Gate",
     "ManualClock",
     "RequestRecord",

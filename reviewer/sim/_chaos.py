@@ -63,7 +63,8 @@ class Chaos:
         """The planned action with this request's random faults and latency added."""
         drawn = self._draw(route)
         decider = drawn
-        if planned.decisive:
+        # A held request is a test's deliberate choice: random faults leave it alone.
+        if planned.decisive or planned.gates:
             decider = planned
         elif drawn.decisive:
             self.injected[str(drawn.label())] += 1

@@ -304,3 +304,12 @@ def test_resets_over_real_sockets_close_with_no_answer() -> None:
         assert labels == {"reset_before", "reset_after"}
         running.sim.set_chaos(reset_rate=0.0)
         assert httpx.get(f"{running.base_url}/balance", headers=headers).status_code == 200
+
+
+def test_a_held_request_gets_no_random_fault(make_api: ApiFactory) -> None:
+    api = make_api(fault_rate=0.5, reset_rate=0.5)
+    api.sim.hold_next("balance")
+    action = api.sim.take_fault("balance")
+    assert action.gates
+    assert action.label() is None
+    assert api.sim.take_fault("balance").label() is not None  # the next one is fair game
