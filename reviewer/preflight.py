@@ -26,6 +26,7 @@ __all__ = [
     "SystemPackage",
     "check_platform",
     "chosen_platforms",
+    "explain_import_error",
     "install_hint",
     "missing_libraries",
     "plugin_file",
@@ -97,6 +98,10 @@ PACKAGES: Final[Mapping[str, SystemPackage]] = {
 
 # Libraries that ship with Qt itself: missing means a damaged install, not a system gap.
 _OWN_LIBRARY: Final = re.compile(r"^lib(Qt6|icu|pyside6|shiboken6)")
+# The loader's words, on Linux, macOS and Windows, when a library is missing.
+_SHARED_LIBRARY_ERROR: Final = re.compile(
+    r"cannot open shared object file|\.so[.\d]*:|Library not loaded|DLL load failed"
+)
 # ldd's words for a library the loader could not find.
 _NOT_FOUND: Final = re.compile(r"^\s*(\S+)\s+=>\s+not found\s*$", re.MULTILINE)
 
@@ -263,6 +268,23 @@ def require_display(env: Mapping[str, str] | None = None, out: TextIO | None = N
     if checks:
         _report(checks, out)
         raise SystemExit(EXIT_CANNOT_DISPLAY)
+
+
+def explain_import_error(exc: ImportError, out: TextIO | None = None) -> int:
+    """For an import that failed on a missing shared library (a Qt library the system
+    lacks): name the packages, or say the install is damaged. Returns the exit status.
+    Any other ImportError is a bug, not a system gap: it is raised again."""
+    if not _SHARED_LIBRARY_ERROR.search(str(exc)):
+        raise exc
+    out = sys.stderr if out is None else out
+    print(f"Aurous Reviewer could not load a library it needs ({exc}).", file=out)
+    if sys.platform.startswith("linux"):
+        checks = [check_platform(p) for p in chosen_platforms(os.environ) or ["xcb"]]
+        if not any(c.loads for c in checks):
+            _report(checks, out)
+            return EXIT_CANNOT_DISPLAY
+    print("Reinstall Aurous Reviewer to fix this.", file=out)
+    return EXIT_CANNOT_DISPLAY
 
 
 def _require_display_server(platform: str, env: Mapping[str, str], out: TextIO) -> None:
