@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Final, Protocol
 
+from ._errors import RETRY_AFTER_CAP
 from ._models import RateLimit
 
 __all__ = [
@@ -46,7 +47,7 @@ BUCKETS: Final[dict[str, tuple[float, int]]] = {
 # never queue behind polls (ten reviewers of one team poll the same characters_get).
 BACKGROUND_RESERVE: Final = 0.2
 # A Retry-After longer than this is not believed: the bucket is tried again after it.
-MAX_PAUSE: Final = 120.0
+MAX_PAUSE: Final = RETRY_AFTER_CAP
 
 
 def bucket_for(method: str, path: str) -> str:
@@ -73,7 +74,8 @@ class _Ticket:
     on_wait: Callable[[bool], None] | None = None
 
 
-_lane: ContextVar[_Ticket] = ContextVar("aurous_lane", default=_Ticket(Lane.BACKGROUND, 0.0))
+_BACKGROUND = _Ticket(Lane.BACKGROUND, 0.0)
+_lane: ContextVar[_Ticket | None] = ContextVar("aurous_lane", default=None)
 
 
 @contextmanager
@@ -212,7 +214,7 @@ class RateLimiter:
     async def acquire(self, bucket: str) -> None:
         """Wait for a token of ``bucket``; the caller must ``release`` it afterwards."""
         b = self._buckets[bucket]
-        ticket = _lane.get()
+        ticket = _lane.get() or _BACKGROUND
         waiter = _Waiter((int(ticket.lane), ticket.order, next(self._order)), ticket.lane)
         heapq.heappush(b.waiters, waiter)
         self._changed(b)

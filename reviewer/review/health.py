@@ -23,6 +23,11 @@ class Link(StrEnum):
     OFFLINE = "offline"
 
 
+# Connection errors in a row, with no answer between them, before the API counts as
+# offline: one reset on a flaky line is a retry, not an outage to announce.
+OFFLINE_AFTER = 3
+
+
 class ServiceHealth:
     changed = Signal()
     back_online = Signal()
@@ -32,6 +37,7 @@ class ServiceHealth:
         self.link = Link.UNKNOWN
         self.offline_reason: str | None = None  # the technical line, for the Activity log
         self.key_refused: str | None = None  # why the key was refused, while it is
+        self._failures = 0
         self._wake = asyncio.Event()
 
     @property
@@ -40,6 +46,7 @@ class ServiceHealth:
 
     def observe_response(self, meta: ResponseMeta) -> None:
         """Any HTTP answer from the API: it is reachable."""
+        self._failures = 0
         was_offline = self.link is Link.OFFLINE
         changed = self.link is not Link.ONLINE
         self.link = Link.ONLINE
@@ -48,37 +55,39 @@ class ServiceHealth:
             # A request went through with the current key: it is good again.
             self.key_refused = None
             changed = True
+        if was_offline:
+            self._wake_waiters()
         if changed:
-            self._changed()
+            self.changed.emit()
         if was_offline:
             self.back_online.emit()
 
     def observe_error(self, error: BaseException) -> None:
         if isinstance(error, APIConnectionError):
-            if self.link is not Link.OFFLINE or self.offline_reason != str(error):
+            self._failures += 1
+            self.offline_reason = str(error)
+            if self._failures >= OFFLINE_AFTER and self.link is not Link.OFFLINE:
                 self.link = Link.OFFLINE
-                self.offline_reason = str(error)
-                self._changed()
+                self.changed.emit()
         elif isinstance(error, AuthenticationError) and self.key_refused is None:
             self.key_refused = error.message
-            self._changed()
+            self.changed.emit()
 
     def key_replaced(self) -> None:
         """A new key was given: whatever waits for one tries it now."""
         self.key_refused = None
-        self._changed()
+        self._wake_waiters()
+        self.changed.emit()
 
     async def pause(self, seconds: float) -> None:
-        """Sleep up to ``seconds`` (inf: until something changes), cut short when the
-        API's state changes (back online, a new key)."""
+        """Sleep up to ``seconds`` (inf: until woken), cut short when the API answers
+        again after an outage or a new key is given."""
         wake = self._wake
         if math.isinf(seconds):
             await wake.wait()
         else:
             await sleep_or_wake(self._clock, seconds, wake)
 
-    def _changed(self) -> None:
+    def _wake_waiters(self) -> None:
         self._wake.set()
         self._wake = asyncio.Event()
-        self.changed.emit()
-

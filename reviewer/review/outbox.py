@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from psygnal import Signal
@@ -64,7 +64,7 @@ class _Progress:
             self._outbox._store.update(self._decision)
 
     def retrying(self, error: AurousError, seconds: float) -> None:
-        if isinstance(error, APIConnectionError):
+        if isinstance(error, APIConnectionError) and not self._outbox.online():
             phase = Phase.OFFLINE
         elif isinstance(error, AuthenticationError):
             phase = Phase.SIGN_IN
@@ -73,10 +73,14 @@ class _Progress:
         else:
             phase = Phase.RETRYING
         log.info("%s: retrying in %.1f s after %s", self._decision.describe(), seconds, error)
-        self._outbox._set_phase(self._decision, phase, short_reason(error))
+        self._outbox.set_phase(self._decision, phase, short_reason(error))
+
+    def attempting(self) -> None:
+        if self._decision.phase in (Phase.RETRYING, Phase.OFFLINE, Phase.SIGN_IN):
+            self._outbox.set_phase(self._decision, Phase.SENDING)
 
     def waiting_for_token(self, waiting: bool) -> None:
-        self._outbox._set_phase(self._decision, Phase.RATE_LIMITED if waiting else Phase.SENDING)
+        self._outbox.set_phase(self._decision, Phase.RATE_LIMITED if waiting else Phase.SENDING)
 
 
 class Outbox:
@@ -95,9 +99,12 @@ class Outbox:
         clock: Clock,
         undo_seconds: float,
         store: DecisionStore | None = None,
+        online: Callable[[], bool] = lambda: True,
     ) -> None:
         if undo_seconds < 0:
             raise ValueError("undo_seconds must be 0 or more")
+        # Whether the API is reachable, as the session's health sees it.
+        self.online = online
         self._sender = sender
         self._clock = clock
         self.undo_seconds = undo_seconds
@@ -289,7 +296,7 @@ class Outbox:
         decision.attempts += 1
         self._store.update(decision)
         progress = _Progress(self, decision)
-        self._set_phase(decision, Phase.SENDING)
+        self.set_phase(decision, Phase.SENDING)
         self.sending.emit(decision)
         try:
             with decision_lane(decision.seq, on_wait=progress.waiting_for_token):
@@ -314,7 +321,7 @@ class Outbox:
         self.failed.emit(decision, error)
         self.attention_changed.emit()
 
-    def _set_phase(self, decision: Decision, phase: Phase, reason: str | None = None) -> None:
+    def set_phase(self, decision: Decision, phase: Phase, reason: str | None = None) -> None:
         if decision.phase is phase and decision.phase_reason == reason:
             return
         decision.phase = phase

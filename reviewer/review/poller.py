@@ -29,6 +29,7 @@ from reviewer.api import (
     NotFoundError,
     RateLimitError,
     ResponseValidationError,
+    SkippedCharacter,
 )
 
 from ._clock import Clock
@@ -60,6 +61,8 @@ class PollResult:
     requests: int = 1
     # Something wrong with the list the reviewer should hear of (a cursor that repeats).
     problem: str | None = None
+    # Items of the list that could not be read (skipped, the rest of the page was used).
+    skipped: tuple[SkippedCharacter, ...] = ()
 
 
 @dataclass
@@ -200,33 +203,43 @@ class Poller:
             self._sweep = None
             raise
         fresh = [c for c in page.data if c.id not in sweep.seen]
-        sweep.seen.update(c.id for c in page.data)
+        # A character that came back unreadable is still there: not "deleted elsewhere".
+        listed = [c.id for c in page.data] + [s.id for s in page.skipped if s.id]
+        new_ids = [i for i in listed if i not in sweep.seen]
+        sweep.seen.update(listed)
         sweep.pages += 1
-        if page.has_more and page.data:
-            cursor = page.next_cursor or page.data[-1].id
+        if page.has_more and (page.data or page.skipped):
+            cursor = page.next_cursor or (page.data[-1].id if page.data else None)
             problem = None
-            if cursor in sweep.cursors or not fresh:
+            if cursor is None or cursor in sweep.cursors or not (new_ids or page.skipped):
                 problem = "The server's character list repeats itself (its cursor goes round)"
             elif sweep.pages >= MAX_SWEEP_PAGES:
                 problem = f"The server's character list did not end after {sweep.pages} pages"
-            if problem is None:
+            if problem is None and cursor is not None:
                 sweep.cursors.add(cursor)
                 sweep.cursor = cursor
-                return PollResult(tuple(fresh))
+                return PollResult(tuple(fresh), skipped=page.skipped)
             # Keep what was read, but remove nothing: the walk did not see the whole list.
             log.warning("%s; sweep ended after %d pages", problem, sweep.pages)
             self._sweep = None
             self.initial_sweep_done = True
-            return PollResult(tuple(fresh), sweep_complete=True, problem=problem)
+            return PollResult(
+                tuple(fresh), sweep_complete=True, problem=problem, skipped=page.skipped
+            )
         self._sweep = None
         self.initial_sweep_done = True
-        return PollResult(tuple(fresh), missing=sweep.known - sweep.seen, sweep_complete=True)
+        return PollResult(
+            tuple(fresh),
+            missing=sweep.known - sweep.seen,
+            sweep_complete=True,
+            skipped=page.skipped,
+        )
 
     async def _probe(self, following: set[str]) -> PollResult:
         page = await self._client.list_characters(
             limit=self._page_size, status=CharacterStatus.SYNTHESIZING
         )
-        seen = {c.id for c in page.data}
+        seen = {c.id for c in page.data} | {s.id for s in page.skipped if s.id}
         characters = list(page.data)
         missing: set[str] = set()
         requests = 1
@@ -238,6 +251,13 @@ class Poller:
                     characters.append(await self._client.retrieve_character(character_id))
                 except NotFoundError:
                     missing.add(character_id)
+                except ResponseValidationError as exc:
+                    # One unreadable character must not stop the others coming back.
+                    log.warning("could not read %s: %s", character_id, exc)
         return PollResult(
-            tuple(characters), missing=frozenset(missing), probe=True, requests=requests
+            tuple(characters),
+            missing=frozenset(missing),
+            probe=True,
+            requests=requests,
+            skipped=page.skipped,
         )

@@ -108,6 +108,7 @@ class RetryPolicy:
             before_sleep=observe,
             reraise=True,
         )
+
         async def run() -> T:
             # A coroutine function, so tenacity awaits it (a lambda returning a
             # coroutine would be taken for a plain function).

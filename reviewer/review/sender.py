@@ -64,6 +64,10 @@ class SendProgress(Protocol):
         """An attempt failed for a passing reason; the next comes in ``seconds``."""
         ...
 
+    def attempting(self) -> None:
+        """An attempt starts (after a wait, the decision is on its way again)."""
+        ...
+
 
 class ClientSender:
     def __init__(self, client: AsyncAurousClient, retry: RetryPolicy) -> None:
@@ -72,7 +76,11 @@ class ClientSender:
 
     async def send(self, decision: Decision, progress: SendProgress) -> Outcome:
         async def call(attempt: Callable[[], Awaitable[T]]) -> T:
-            return await self._retry.call(attempt, on_retry=progress.retrying)
+            async def go() -> T:
+                progress.attempting()
+                return await attempt()
+
+            return await self._retry.call(go, on_retry=progress.retrying)
 
         cid = decision.character_id
         name = decision.character_name
@@ -120,8 +128,7 @@ class ClientSender:
             return Outcome(None, gone=True, note=f"“{name}” was deleted elsewhere; not saved")
         if character.status != CharacterStatus.READY:
             raise UnconfirmedError(
-                f"The server answered that “{name}” was saved, but it is still "
-                f"{character.status}",
+                f"The server answered that “{name}” was saved, but it is still {character.status}",
                 request_id=character.meta.request_id,
             )
         return Outcome(character)

@@ -29,7 +29,7 @@ from reviewer.api import (
 )
 
 from ._clock import Clock, SystemClock
-from .decisions import COSTS, Decision, DecisionKind, DecisionStore, Outcome
+from .decisions import COSTS, Decision, DecisionKind, DecisionStore, Outcome, Phase
 from .delivery import Delivery, describe_delivery
 from .feed import ImageFeed
 from .health import ServiceHealth
@@ -84,6 +84,7 @@ class ReviewSession:
             clock=self.clock,
             undo_seconds=undo_seconds,
             store=store,
+            online=lambda: self.health.online,
         )
         self.poller = Poller(
             client,
@@ -102,6 +103,8 @@ class ReviewSession:
         self.loading = True
         self._tasks: set[asyncio.Task[Any]] = set()
         self._poll_task: asyncio.Task[None] | None = None
+        self._reported_skips: set[str | None] = set()
+        self._reported_problem: str | None = None
 
         self.outbox.sent.connect(self._on_sent)
         self.outbox.failed.connect(self._on_failed)
@@ -113,7 +116,7 @@ class ReviewSession:
         self.poller.polled.connect(self._on_polled)
         self.poller.failed.connect(self._on_poll_failed)
         self.poller.recovered.connect(lambda: self.connection_changed.emit(None))
-        self.health.changed.connect(self.delivery_changed.emit)
+        self.health.changed.connect(self._health_changed)
         self.health.back_online.connect(self._back_online)
         self.queue.current_changed.connect(lambda _: self.prefetch())
 
@@ -332,6 +335,17 @@ class ReviewSession:
         self.queue.touch(decision.character_id)
         self.delivery_changed.emit()
 
+    def _health_changed(self) -> None:
+        # Decisions retrying while the link went down now show as offline, and back.
+        for decision in self.outbox.pending():
+            if decision.phase in (Phase.RETRYING, Phase.OFFLINE) and decision.phase_reason:
+                self.outbox.set_phase(
+                    decision,
+                    Phase.RETRYING if self.health.online else Phase.OFFLINE,
+                    decision.phase_reason,
+                )
+        self.delivery_changed.emit()
+
     def _on_response(self, meta: ResponseMeta) -> None:
         self.health.observe_response(meta)
 
@@ -359,6 +373,21 @@ class ReviewSession:
     def _on_polled(self, result: PollResult) -> None:
         for character in result.characters:
             self._merge(character)
+        for item in result.skipped:
+            if item.id not in self._reported_skips:
+                self._reported_skips.add(item.id)
+                what = f"Character {item.id}" if item.id else "A character"
+                self.notice.emit(
+                    Notice(
+                        NoticeLevel.WARNING,
+                        f"{what} in the server's list could not be read and is left out: "
+                        f"{item.reason}",
+                        character_id=item.id,
+                    )
+                )
+        if result.problem is not None and result.problem != self._reported_problem:
+            self._reported_problem = result.problem
+            self.notice.emit(Notice(NoticeLevel.WARNING, result.problem))
         for character_id in result.missing:
             entry = self.queue.get(character_id)
             if entry is not None and not self.outbox.pending_for(character_id):
