@@ -3,16 +3,33 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Installs missing Debian/Ubuntu packages when root or passwordless sudo allows it,
+# otherwise prints the one apt-get line and stops.
+SYSTEM := sh packaging/linux/install-system-packages.sh
+# What the tests use beyond Python: Qt's offscreen libraries, and for tests/packaging
+# binutils (strip, objdump), desktop-file-validate, appstreamcli and shellcheck.
+TEST_SYSTEM_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 \
+	libglib2.0-0 binutils desktop-file-utils appstream shellcheck
 
-.PHONY: demo test lint typecheck unit bench sim clean
+.PHONY: demo test lint typecheck unit bench sim package clean display-packages test-packages
 
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || $(SYSTEM) python3-venv
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,package]'
 	touch $@
 
-demo: $(STAMP)
+# The libraries Qt's display plugin needs here (python -m reviewer.preflight says which
+# are missing). Elsewhere than Debian/Ubuntu the app itself names them on start.
+display-packages: $(STAMP)
+	@if command -v apt-get >/dev/null 2>&1; then \
+	  $(SYSTEM) $$($(BIN)/python -m reviewer.preflight --apt-packages); fi
+
+test-packages: display-packages
+	@if command -v apt-get >/dev/null 2>&1; then $(SYSTEM) $(TEST_SYSTEM_PACKAGES); fi
+
+demo: display-packages
 	$(BIN)/reviewer --demo
 
 sim: $(STAMP)
@@ -27,12 +44,17 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy $(wildcard packaging/*.py)
 
-unit: $(STAMP)
+unit: test-packages
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+# The installable packages for this system, into dist/ (see README: Build the packages).
+package: display-packages
+	$(BIN)/python packaging/build.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache
