@@ -40,7 +40,7 @@ def _render(svg: Path, sizes: set[int], out: Path) -> dict[int, Path]:
         renderer.render(painter, QRectF(0, 0, size, size))
         painter.end()
         path = out / f"{size}.png"
-        if not image.save(str(path), b"PNG"):
+        if not image.save(str(path)):  # the format follows the .png suffix
             raise RuntimeError(f"could not write {path}")
         pngs[size] = path
     return pngs

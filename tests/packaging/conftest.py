@@ -10,7 +10,7 @@ import shutil
 import stat
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 
@@ -79,6 +79,14 @@ def hide_libraries(tmp_path: Path) -> HideLibraries:
         return ["unshare", "-m", "sh", str(script)]
 
     return prefix
+
+
+def run(
+    command: Sequence[str], env: Mapping[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(command), env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def display_env(**extra: str) -> dict[str, str]:

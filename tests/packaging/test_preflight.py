@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -13,10 +12,11 @@ import pytest
 
 from reviewer import preflight
 from reviewer.preflight import PlatformCheck, SystemPackage
-from tests.packaging.conftest import XCB_GAP, HideLibraries, display_env
+from tests.packaging.conftest import XCB_GAP, HideLibraries, display_env, run
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 QT_ABORT = "Could not load the Qt platform plugin"
+APT_PACKAGES = (sys.executable, "-m", "reviewer.preflight", "--apt-packages")
 
 
 @pytest.mark.parametrize(
@@ -92,9 +92,7 @@ def test_explains_a_missing_shared_library_but_not_a_missing_module() -> None:
 def test_no_display_is_said_in_plain_words() -> None:
     env = display_env()
     del env["DISPLAY"]
-    result = subprocess.run(
-        [sys.executable, "-m", "reviewer"], env=env, capture_output=True, text=True, timeout=60
-    )
+    result = run([sys.executable, "-m", "reviewer"], env)
     assert result.returncode == preflight.EXIT_CANNOT_DISPLAY
     assert "there is no display" in result.stderr
     assert QT_ABORT not in result.stderr
@@ -105,38 +103,20 @@ def test_missing_xcb_libraries_are_named_with_the_install_line(
     hide_libraries: HideLibraries,
 ) -> None:
     hidden = hide_libraries(XCB_GAP)
-    result = subprocess.run(
-        [*hidden, sys.executable, "-m", "reviewer", "--demo"],
-        env=display_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run([*hidden, sys.executable, "-m", "reviewer", "--demo"], display_env())
     assert result.returncode == preflight.EXIT_CANNOT_DISPLAY, result.stderr
     assert QT_ABORT not in result.stderr
     assert "missing libxcb-cursor.so.0, libxcb-icccm.so.4, libxcb-keysyms.so.1" in result.stderr
     assert "sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1" in result.stderr
     assert "dnf install xcb-util-cursor xcb-util-wm xcb-util-keysyms" in result.stderr
     # The same gap, as `make demo` asks for it.
-    packages = subprocess.run(
-        [*hidden, sys.executable, "-m", "reviewer.preflight", "--apt-packages"],
-        env=display_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    packages = run([*hidden, *APT_PACKAGES], display_env())
     assert packages.stdout.split() == ["libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1"]
 
 
 @linux_only
 def test_nothing_to_install_when_everything_loads() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "reviewer.preflight", "--apt-packages"],
-        env=display_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run(APT_PACKAGES, display_env())
     assert (result.returncode, result.stdout) == (0, "")
 
 
@@ -148,7 +128,5 @@ def test_wayland_without_its_libraries_falls_back_to_xcb(hide_libraries: HideLib
         "require_display(); print(os.environ.get('QT_QPA_PLATFORM'))"
     )
     env = display_env(XDG_SESSION_TYPE="wayland", WAYLAND_DISPLAY="wayland-0")
-    result = subprocess.run(
-        [*hidden, sys.executable, "-c", code], env=env, capture_output=True, text=True
-    )
+    result = run([*hidden, sys.executable, "-c", code], env)
     assert (result.returncode, result.stdout.strip()) == (0, "xcb"), result.stderr
