@@ -27,11 +27,13 @@ class DeliveryRig:
         store: DecisionStore | None = None,
         transport: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
         key: str = KEY,
+        server: SimHarness | None = None,
         **sim: Any,
     ) -> None:
         options: dict[str, Any] = {"characters": 40, "credits": 100_000, "image_size": 32}
         options.update(sim)
-        self.h: SimHarness = make_sim(**options)
+        # ``server``: the same simulated service as another rig's (an app restarted).
+        self.h: SimHarness = server or make_sim(**options)
         self.sim = self.h.sim
         self.clock = ManualClock()
         self.transport = transport(self.h.transport) if transport is not None else self.h.transport

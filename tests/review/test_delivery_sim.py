@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import httpx
 import pytest
 
 from reviewer.api import SYNTHESIZED_POSES
 from reviewer.review.decisions import Decision, DecisionKind, DecisionState, Phase
+from reviewer.review.journal import open_journal
 from tests.simfixtures import KEY
 
 from .deliveryrig import DeliveryRig
@@ -336,3 +338,80 @@ async def test_a_repeating_cursor_ends_the_sweep_and_says_so(closing: list[Deliv
 
 def test_the_fault_mix_covers_every_kind() -> None:
     assert set(Counter(KINDS)) == set(DecisionKind)
+
+
+# -- the journal: a restart picks up where the last session stopped ---------------------
+
+
+async def test_a_restart_resumes_what_was_waiting_with_the_same_keys(
+    closing: list[DeliveryRig], tmp_path: Path
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    first = DeliveryRig(store=open_journal(path).journal, undo_seconds=4)
+    await first.start()
+    held = first.sim.hold_next("save")  # this save is out when the app dies
+    first.sim.drop_next(1, route="regenerate", after=True)  # billed, the answer lost
+    cids = first.reviewing()[:3]
+    regen = first.decide(cids[0], DecisionKind.REGENERATE, pose="back")
+    sent = first.decide(cids[1], DecisionKind.SAVE)
+    await first.run_until(
+        lambda: held.entered and first.sim.ledger(KEY), "both calls out", seconds=30
+    )
+    late = first.decide(cids[2], DecisionKind.SAVE)  # still inside its undo window
+    await first.settle()
+    # The app dies (its tasks end where they are; nothing more is written).
+    await first.session.outbox.aclose()
+    first.session.outbox._store.close()  # type: ignore[attr-defined]
+    held.release()
+    await first.settle()
+    assert len(first.sim.ledger(KEY)) == 1
+    assert [a.operation for a in first.sim.applied(KEY)] == ["regenerate"]
+
+    second = DeliveryRig(store=open_journal(path).journal, undo_seconds=4, server=first.h)
+    closing.append(second)
+    await second.session.start()
+    assert any(
+        "3 decisions from your last session are being sent; 1 made just before it closed" in n.text
+        for n in second.notices
+    )
+    resumed = {d.character_id: d for d in second.session.outbox.pending()}
+    assert resumed[cids[0]].idempotency_key == regen.idempotency_key
+    undoable = second.session.outbox.last_undoable()
+    assert undoable is not None  # the late one gets its undo window again
+    assert undoable.character_id == cids[2]
+    await second.all_sent(seconds=60)
+    second.check_exactly_once([regen, sent, late])
+    # The paid call went again with its key and was replayed, not billed again.
+    assert [r.replayed for r in second.sim.requests if r.route == "regenerate"][-1]
+
+
+async def test_a_failed_decision_waits_in_needs_attention_across_a_restart(
+    closing: list[DeliveryRig], tmp_path: Path
+) -> None:
+    path = tmp_path / "journal.sqlite3"
+    rig = DeliveryRig(store=open_journal(path).journal)
+    closing.append(rig)
+    await rig.start()
+    rig.sim.set_credits(KEY, 0)
+    regen = rig.decide(rig.reviewing()[0], DecisionKind.REGENERATE)
+    await rig.all_sent(seconds=30)
+    assert regen.state is DecisionState.FAILED
+    [failed] = rig.session.attention()
+    assert failed.request_id is not None
+    assert "Out of credits" in " ".join(n.text for n in rig.notices)
+    store = rig.session.outbox._store
+    store.close()  # type: ignore[attr-defined]
+    reopened = open_journal(path).journal
+    [kept] = reopened.failed()
+    assert (kept.id, kept.idempotency_key, kept.request_id) == (
+        regen.id,
+        regen.idempotency_key,
+        failed.request_id,
+    )
+    rig.session.outbox._store = reopened
+    rig.sim.set_credits(KEY, 100)
+    assert rig.session.retry_decision(kept.id) is not None
+    await rig.all_sent(seconds=30)
+    assert rig.session.attention() == []
+    rig.check_exactly_once([regen])
+    reopened.close()
