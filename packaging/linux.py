@@ -189,7 +189,8 @@ def make_deb(bundle: Path, hicolor: Path, work: Path, out_dir: Path, version: st
     files = elf_files(opt)
     glibc = glibc_floor(files)
     depends = debian_depends(system_libraries(opt, files), glibc)
-    size_kib = sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) // 1024
+    files_on_disk = (p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+    size_kib = sum(p.stat().st_size for p in files_on_disk) // 1024
     deb_version = appinfo.debian_version(version)
     control = root / "DEBIAN" / "control"
     control.parent.mkdir()

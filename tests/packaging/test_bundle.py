@@ -138,6 +138,9 @@ def test_the_deb_installs_to_opt_with_a_menu_entry_and_its_dependencies(
     for package in ("libegl1", "libfontconfig1", "ca-certificates"):
         assert package in depends
     assert any(re.fullmatch(r"libc6 \(>= 2\.\d+\)", d) for d in depends)
+    # Installed-Size is the bundle's real size (PyInstaller's library symlinks count once).
+    folder_kib = sum(tree(built.bundle).values()) // 1024
+    assert folder_kib <= int(control["Installed-Size"]) <= folder_kib + 2048
 
     root = tmp_path / "root"
     assert run(["dpkg-deb", "-x", str(built.deb), str(root)]).returncode == 0

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from reviewer import __version__
 from tests.packaging.conftest import PACKAGING, ROOT, packaging_module, run
@@ -51,7 +52,12 @@ def test_metainfo_validates_with_release_notes_for_this_version() -> None:
     releases = root.findall("releases/release")
     assert releases[0].get("version") == __version__, "add release notes for the new version"
     assert releases[0].findall("description/*")
-    assert root.findall("screenshots/screenshot/image")
+    # The screenshot is published from packaging/screenshots (see README: Build the packages).
+    (image,) = root.findall("screenshots/screenshot/image")
+    assert image.text is not None
+    shot = PACKAGING / "screenshots" / image.text.rsplit("/", 1)[1]
+    with Image.open(shot) as png:
+        assert png.size == (int(image.get("width", 0)), int(image.get("height", 0)))
     assert appinfo.METAINFO_FILE.name == f"{appinfo.APP_ID}.metainfo.xml"
 
 
