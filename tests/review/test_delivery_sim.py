@@ -171,6 +171,8 @@ async def test_offline_decisions_wait_and_go_when_the_api_is_back(
     network.on = True
     seconds = await rig.all_sent(seconds=60)
     assert seconds <= 20  # sent as soon as the API answers, not after a long backoff
+    # ...and whatever waits for the API hears it (images that failed load again).
+    assert any(n.text == "The API answers again" and not n.toast for n in rig.notices)
     assert all(d.state is DecisionState.DONE for d in decisions)
     rig.check_exactly_once(decisions)
 

@@ -1,0 +1,42 @@
+"""Images that failed to load (the network was away) load again by themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import anyio
+import pytest
+
+from reviewer.review.feed import ImageFeed, ImageRequest
+
+from .conftest import FakeAurous, MakePipeline, png
+
+pytestmark = pytest.mark.anyio
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    with anyio.fail_after(10):
+        while not condition():  # noqa: ASYNC110 - fed by signals from several tasks
+            await anyio.sleep(0.001)
+
+
+async def test_failed_images_still_wanted_load_again_on_retry(
+    fake: FakeAurous, make_pipeline: MakePipeline
+) -> None:
+    c = fake.add("char_1", png(64, 64))
+    feed = ImageFeed(make_pipeline())
+    loaded: list[str] = []
+    failed: list[str] = []
+    feed.loaded.connect(lambda slot, req, image: loaded.append(req.pose))
+    feed.failed.connect(lambda slot, req, message: failed.append(req.pose))
+    fake.storage_status = 503  # storage cannot be reached
+    feed.request("grid", [ImageRequest(c, "front", 64), ImageRequest(c, "side", 64)])
+    await until(lambda: len(failed) == 2)
+    # The reviewer moved on from "side": only "front" is still wanted there.
+    feed.request("grid", [ImageRequest(c, "front", 64)])
+    fake.storage_status = None  # back
+    feed.retry_failed()
+    await until(lambda: loaded == ["front"])
+    feed.retry_failed()  # nothing failed any more: nothing loads twice
+    assert sum(1 for r in fake.storage_requests if "front" in r.url.path) <= 3
+    feed.cancel()
