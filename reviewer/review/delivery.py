@@ -26,21 +26,26 @@ class Delivery:
     sign_in: bool = False  # offer to sign in with another key, right there
 
 
+# (short, for a queue row; long, for its tooltip)
 _PHASES = {
-    Phase.WAITING: "sends in a moment · Ctrl+Z undoes",
-    Phase.RATE_LIMITED: "waiting for the rate limit",
-    Phase.SENDING: "sending…",
-    Phase.OFFLINE: "offline · sends when the connection is back",
-    Phase.SIGN_IN: "waits until you sign in",
-    Phase.FINISHED: "done",
+    Phase.WAITING: ("Ctrl+Z undoes", "about to be sent; Ctrl+Z takes it back"),
+    Phase.RATE_LIMITED: ("rate limit", "waiting for the API's rate limit"),
+    Phase.SENDING: ("sending…", "being sent"),
+    Phase.RETRYING: ("retrying", "retrying"),
+    Phase.OFFLINE: ("offline", "offline; it is sent when the connection is back"),
+    Phase.SIGN_IN: ("sign in", "waits until you sign in again"),
+    Phase.FINISHED: ("done", "done"),
 }
 
 
-def progress_text(decision: Decision) -> str:
-    """Where one decision stands, for its row: 'waiting for the rate limit'."""
-    if decision.phase is Phase.RETRYING:
-        return f"retrying · {decision.phase_reason or 'no answer'}"
-    return _PHASES[decision.phase]
+def progress_text(decision: Decision, *, short: bool = False) -> str:
+    """Where one decision stands: 'rate limit' for its row, or a sentence."""
+    brief, full = _PHASES[decision.phase]
+    if short:
+        return brief
+    if decision.phase is Phase.RETRYING and decision.phase_reason:
+        return f"retrying: {decision.phase_reason}"
+    return full
 
 
 def _decisions(n: int) -> str:

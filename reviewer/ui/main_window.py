@@ -380,6 +380,7 @@ class MainWindow(QMainWindow):
         selection = self.queue_view.selectionModel()
         if row is None:
             selection.clearCurrentIndex()
+            selection.clearSelection()
         else:
             index = self.queue_model.index(row)
             if selection.currentIndex() != index:

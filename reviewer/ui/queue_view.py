@@ -100,7 +100,7 @@ class QueueModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self.thumbnails.get(entry)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{entry.name} — {_status_text(entry)}" + (
+            return f"{entry.name} — {_status_text(entry, short=False)}" + (
                 f"\n{entry.message}" if entry.message else ""
             )
         return None
@@ -115,7 +115,7 @@ class QueueModel(QAbstractListModel):
             self._row_changed(row)
 
 
-def _status_text(entry: Entry) -> str:
+def _status_text(entry: Entry, *, short: bool = True) -> str:
     if entry.decided and entry.pending is not None:
         text = entry.pending.past
     elif entry.regenerating and len(entry.regenerating) == 1:
@@ -126,7 +126,7 @@ def _status_text(entry: Entry) -> str:
         return entry.status
     decision = entry.decision
     if decision is not None and decision.phase is not Phase.FINISHED:
-        text += f" · {progress_text(decision)}"
+        text += f" · {progress_text(decision, short=short)}"
     return text
 
 

@@ -275,3 +275,40 @@ def test_unsent_decisions_are_named_on_close_and_kept(app: App, quit_now: bool) 
 def test_keyboard_starts_on_the_queue_not_the_search_box(app: App) -> None:
     assert app.window.queue_view.hasFocus()
     assert app.window.search.focusPolicy() == Qt.FocusPolicy.ClickFocus
+
+
+def test_a_decided_row_says_where_its_decision_stands(app: App) -> None:
+    from reviewer.ui.queue_view import ENTRY_ROLE
+
+    cid = select_reviewing(app)
+    key(app, Qt.Key.Key_S)
+    row = app.session.queue.row_of(cid)
+    assert row is not None  # still listed, set back, until the server answers
+    index = app.window.queue_model.index(row)
+    assert index.data(ENTRY_ROLE).decided
+    assert "saved · about to be sent; Ctrl+Z takes it back" in index.data(
+        Qt.ItemDataRole.ToolTipRole
+    )
+    app.pass_undo_window()
+    assert app.session.queue.row_of(cid) is None
+
+
+def test_a_refused_key_offers_sign_in_right_there_and_decisions_wait(app: App) -> None:
+    from tests.simfixtures import KEY
+
+    app.sim.revoke_key(KEY)
+    cid = select_reviewing(app)
+    key(app, Qt.Key.Key_S)
+    app.clock.advance(4.1)
+    w = app.window
+    app.qtbot.waitUntil(lambda: w.sign_in_button.isVisible())
+    assert "1 decision will be sent once you sign in" in w.delivery_label.text()
+    assert app.status(cid) == "reviewing"
+    assert app.session.outbox.pending() != []  # held, not failed
+    with app.qtbot.waitSignal(w.sign_in_requested):
+        w.sign_in_button.click()
+    new_key = "al_live_" + "77" * 32
+    app.sim.add_key(None, new_key)
+    app.session.replace_key(new_key)
+    app.qtbot.waitUntil(lambda: app.status(cid) == "ready")
+    app.qtbot.waitUntil(lambda: not w.sign_in_button.isVisible())
