@@ -90,7 +90,7 @@ LINUX_SYSTEM_KEEP: Final = re.compile(
 _SYSTEM_DIRS: Final = ("/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/usr/local/lib/")
 _QT_PARTS: Final = re.compile(r"^PySide6/(Qt/)?(?P<kind>plugins|translations)/(?P<rest>.+)$")
 _UNWANTED_FILE: Final = re.compile(
-    r"(^|[/\\])(lib)?Qt6(" + "|".join(appinfo.QT_UNWANTED) + r")[^/\\]*$"
+    r"(^|[/\\])(lib)?Qt6?(" + "|".join(appinfo.QT_UNWANTED) + r")[^/\\]*$"
     r"|opengl32sw\.dll$|d3dcompiler_\d+\.dll$",  # software GL and ANGLE: Quick only
 )
 

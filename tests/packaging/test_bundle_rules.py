@@ -27,6 +27,7 @@ bundle = packaging_module("bundle")
         "PySide6\\plugins\\styles\\qmodernwindowsstyle.dll",
         "PySide6/Qt/plugins/platforms/libqcocoa.dylib",
         "PySide6/Qt/lib/libQt6Gui.so.6",
+        "PySide6/Qt/lib/QtWidgets.framework/Versions/A/QtWidgets",
         "libQt6Widgets.so.6",
         "PIL/_webp.cpython-311-x86_64-linux-gnu.so",
     ],
@@ -51,6 +52,7 @@ def test_keeps_what_the_app_uses(name: str) -> None:
         "PySide6/Qt/lib/libQt6EglFSDeviceIntegration.so.6",
         "libQt6Network.so.6",
         "PySide6/Qt6WebEngineCore.dll",
+        "PySide6/Qt/lib/QtQuick.framework/Versions/A/QtQuick",
         "PySide6/opengl32sw.dll",
     ],
 )
