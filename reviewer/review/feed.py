@@ -11,9 +11,10 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+import httpx
 from psygnal import Signal
 
-from reviewer.api import AurousError, Character
+from reviewer.api import APIConnectionError, AurousError, Character, DownloadError
 
 from .images import ImageLoadError, ImagePipeline
 
@@ -99,7 +100,17 @@ class ImageFeed:
             )
         except (ImageLoadError, AurousError) as exc:
             self._failed.setdefault(slot, set()).add(req)
-            self.failed.emit(slot, req, str(exc))
+            if _unreachable(exc):
+                # The technical line is for the log; the tile says it in plain words.
+                log.info("the %s pose of %s: %s", req.pose, req.character_id, exc)
+                self.failed.emit(
+                    slot,
+                    req,
+                    f"Can't load the {req.pose} pose: the connection is down. "
+                    "It loads by itself when the connection is back.",
+                )
+            else:
+                self.failed.emit(slot, req, str(exc))
         except Exception as exc:
             log.exception("loading the %s pose of %s failed", req.pose, req.character_id)
             self._failed.setdefault(slot, set()).add(req)
@@ -110,3 +121,21 @@ class ImageFeed:
             tasks = self._slots.get(slot)
             if tasks is not None and tasks.get(req) is asyncio.current_task():
                 del tasks[req]
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Whether the load failed because nothing answered (not a bad or missing image)."""
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, APIConnectionError):
+            return True
+        if (
+            isinstance(seen, DownloadError)
+            and seen.status_code is None
+            and (isinstance(seen.__cause__, httpx.TransportError))
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

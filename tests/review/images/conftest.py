@@ -52,6 +52,7 @@ class FakeAurous:
         self.requests: list[httpx.Request] = []
         self.deleted: set[str] = set()
         self.storage_status: int | None = None  # every storage answer gets this status
+        self.unreachable = False  # every request fails to connect (the network is down)
         self.content_type = "application/octet-stream"
         self.chunk_size: int | None = None
         self.send_length = True
@@ -122,6 +123,8 @@ class FakeAurous:
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if self.unreachable:
+            raise httpx.ConnectError("[Errno 101] Network is unreachable")
         if request.url.path.startswith("/v1/characters/"):
             return self._retrieve(request.url.path.rsplit("/", 1)[1])
         _, _, char_id, name = request.url.path.split("/")

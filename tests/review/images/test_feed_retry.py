@@ -40,3 +40,20 @@ async def test_failed_images_still_wanted_load_again_on_retry(
     feed.retry_failed()  # nothing failed any more: nothing loads twice
     assert sum(1 for r in fake.storage_requests if "front" in r.url.path) <= 3
     feed.cancel()
+
+
+async def test_a_tile_says_plainly_that_the_connection_is_down(
+    fake: FakeAurous, make_pipeline: MakePipeline
+) -> None:
+    c = fake.add("char_1", png(64, 64))
+    feed = ImageFeed(make_pipeline())
+    messages: list[str] = []
+    feed.failed.connect(lambda slot, req, message: messages.append(message))
+    fake.unreachable = True
+    feed.request("grid", [ImageRequest(c, "back", 64)])
+    await until(lambda: bool(messages))
+    assert messages == [
+        "Can't load the back pose: the connection is down. "
+        "It loads by itself when the connection is back."
+    ]
+    feed.cancel()
