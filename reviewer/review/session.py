@@ -126,13 +126,23 @@ class ReviewSession:
         """Take up what the last session left, begin polling, fetch the balance."""
         resumed = self.outbox.resume()
         if resumed:
-            waiting = sum(1 for d in resumed if d.due_at > self.clock.monotonic())
-            text = f"{_count(len(resumed))} from your last session {_are(len(resumed))} being sent"
-            if waiting:
-                text += (
-                    f"; {waiting} made just before it closed "
-                    f"{'waits' if waiting == 1 else 'wait'} {self.outbox.undo_seconds:g} s "
-                    "first (Ctrl+Z takes it back)"
+            now = self.clock.monotonic()
+            waiting = sum(1 for d in resumed if d.due_at > now)
+            going = len(resumed) - waiting
+            wait = f"{self.outbox.undo_seconds:g} s"
+            back = "it" if waiting == 1 else "them"
+            if not waiting:
+                text = f"{_count(going)} from your last session {_are(going)} being sent"
+            elif not going:
+                text = (
+                    f"{_count(waiting)} from your last session will be sent in {wait} "
+                    f"(Ctrl+Z takes {back} back)"
+                )
+            else:
+                text = (
+                    f"{_count(going)} from your last session {_are(going)} being sent; "
+                    f"{waiting} made just before it stopped will be sent in {wait} "
+                    f"(Ctrl+Z takes {back} back)"
                 )
             self.notice.emit(Notice(NoticeLevel.INFO, text))
         attention = self.outbox.attention()

@@ -372,9 +372,9 @@ async def test_a_restart_resumes_what_was_waiting_with_the_same_keys(
     second = DeliveryRig(store=open_journal(path).journal, undo_seconds=4, server=first.h)
     closing.append(second)
     await second.session.start()
-    assert any(
-        "3 decisions from your last session are being sent; 1 made just before it closed" in n.text
-        for n in second.notices
+    assert [n.text for n in second.notices][0] == (
+        "2 decisions from your last session are being sent; 1 made just before it stopped "
+        "will be sent in 4 s (Ctrl+Z takes it back)"
     )
     resumed = {d.character_id: d for d in second.session.outbox.pending()}
     assert resumed[cids[0]].idempotency_key == regen.idempotency_key
