@@ -97,6 +97,17 @@ def test_the_bundle_names_missing_system_packages(
     assert "sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1" in result.stderr
 
 
+def test_a_library_qt_itself_needs_is_named_too(
+    built: Built, hide_libraries: HideLibraries
+) -> None:
+    # Without libEGL even importing QtGui fails, before the app's own check can run.
+    result = run([*hide_libraries(["libEGL.so.1"]), str(built.executable)], display_env())
+    assert result.returncode == 69, result.stdout + result.stderr
+    assert "could not load a library it needs (libEGL.so.1" in result.stderr
+    assert "sudo apt-get install libegl1" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_the_bundle_is_lean_and_stripped(built: Built) -> None:
     files = list(tree(built.bundle))
     unwanted = re.compile(r"Qt6?(" + "|".join(appinfo.QT_UNWANTED) + ")", re.IGNORECASE)
