@@ -126,7 +126,9 @@ def open_journal(path: Path) -> OpenedJournal:
     except BaseException:
         lock.release()
         raise
-    return OpenedJournal(Journal(connection, path, lock), notes)
+    journal = Journal(connection, path, lock)
+    journal.prune()
+    return OpenedJournal(journal, notes)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
