@@ -372,7 +372,7 @@ async def test_a_restart_resumes_what_was_waiting_with_the_same_keys(
     second = DeliveryRig(store=open_journal(path).journal, undo_seconds=4, server=first.h)
     closing.append(second)
     await second.session.start()
-    assert [n.text for n in second.notices][0] == (
+    assert second.notices[0].text == (
         "2 decisions from your last session are being sent; 1 made just before it stopped "
         "will be sent in 4 s (Ctrl+Z takes it back)"
     )
