@@ -1,3 +1,3 @@
-from reviewer.app import main
+from reviewer.launch import main
 
 raise SystemExit(main())

@@ -1,0 +1,21 @@
+"""The ``reviewer`` command: the app, or plain words when a system library is missing.
+
+If the system lacks a library QtGui links to (libEGL, libfontconfig…), importing the app
+fails before its own display check can run: say what to install instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reviewer import preflight
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        from reviewer.app import main as app_main
+    except ImportError as exc:
+        return preflight.explain_import_error(exc)
+    return app_main(argv)

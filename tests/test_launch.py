@@ -1,0 +1,33 @@
+"""The ``reviewer`` command names a missing system library instead of a traceback."""
+
+from __future__ import annotations
+
+import importlib.abc
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+import pytest
+
+from reviewer import launch
+
+
+class _MissingLibEGL(importlib.abc.MetaPathFinder):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> None:
+        if fullname == "reviewer.app":
+            raise ImportError("libEGL.so.1: cannot open shared object file: No such file")
+        return
+
+
+def test_a_missing_qt_library_is_explained(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delitem(sys.modules, "reviewer.app", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_MissingLibEGL(), *sys.meta_path])
+    code = launch.main(["--version"])
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "could not load a library it needs" in err
+    assert "Traceback" not in err
