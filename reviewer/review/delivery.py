@@ -13,7 +13,7 @@ from .decisions import Decision, Phase
 from .health import ServiceHealth
 from .notices import NoticeLevel
 
-__all__ = ["Delivery", "describe_delivery", "progress_text"]
+__all__ = ["Delivery", "attention_text", "describe_delivery", "progress_text", "resumed_text"]
 
 # Below this, a wait for the rate limit is not worth a line.
 _WORTH_SAYING = 2.0
@@ -93,3 +93,27 @@ def describe_delivery(
         reason = retrying[-1].phase_reason or "the server did not answer"
         return Delivery(f"Retrying {_decisions(len(retrying))} — {reason}", NoticeLevel.WARNING)
     return None
+
+
+def resumed_text(going: int, waiting: int, undo_seconds: float) -> str:
+    """What the last session left: ``going`` are sent now, ``waiting`` were cut off inside
+    their undo window and get it again."""
+    wait = f"{undo_seconds:g} s"
+    back = "it" if waiting == 1 else "them"
+    are = "is" if going == 1 else "are"
+    if not waiting:
+        return f"{_decisions(going)} from your last session {are} being sent"
+    if not going:
+        return (
+            f"{_decisions(waiting)} from your last session will be sent in {wait} "
+            f"(Ctrl+Z takes {back} back)"
+        )
+    return (
+        f"{_decisions(going)} from your last session {are} being sent; {waiting} made just "
+        f"before it stopped will be sent in {wait} (Ctrl+Z takes {back} back)"
+    )
+
+
+def attention_text(count: int) -> str:
+    need = "needs" if count == 1 else "need"
+    return f"{_decisions(count)} from earlier {need} your attention (see “Needs attention”)"

@@ -30,7 +30,7 @@ from reviewer.api import (
 
 from ._clock import Clock, SystemClock
 from .decisions import COSTS, Decision, DecisionKind, DecisionStore, Outcome, Phase
-from .delivery import Delivery, describe_delivery
+from .delivery import Delivery, attention_text, describe_delivery, resumed_text
 from .feed import ImageFeed
 from .health import ServiceHealth
 from .images import ImagePipeline
@@ -126,34 +126,12 @@ class ReviewSession:
         """Take up what the last session left, begin polling, fetch the balance."""
         resumed = self.outbox.resume()
         if resumed:
-            now = self.clock.monotonic()
-            waiting = sum(1 for d in resumed if d.due_at > now)
-            going = len(resumed) - waiting
-            wait = f"{self.outbox.undo_seconds:g} s"
-            back = "it" if waiting == 1 else "them"
-            if not waiting:
-                text = f"{_count(going)} from your last session {_are(going)} being sent"
-            elif not going:
-                text = (
-                    f"{_count(waiting)} from your last session will be sent in {wait} "
-                    f"(Ctrl+Z takes {back} back)"
-                )
-            else:
-                text = (
-                    f"{_count(going)} from your last session {_are(going)} being sent; "
-                    f"{waiting} made just before it stopped will be sent in {wait} "
-                    f"(Ctrl+Z takes {back} back)"
-                )
+            waiting = sum(1 for d in resumed if d.due_at > self.clock.monotonic())
+            text = resumed_text(len(resumed) - waiting, waiting, self.outbox.undo_seconds)
             self.notice.emit(Notice(NoticeLevel.INFO, text))
-        attention = self.outbox.attention()
+        attention = len(self.outbox.attention())
         if attention:
-            self.notice.emit(
-                Notice(
-                    NoticeLevel.WARNING,
-                    f"{_count(len(attention))} from earlier {_need(len(attention))} your "
-                    "attention (see “Needs attention”)",
-                )
-            )
+            self.notice.emit(Notice(NoticeLevel.WARNING, attention_text(attention)))
         self._poll_task = self.spawn(self.poller.run())
         self.spawn(self.refresh_balance())
 
@@ -483,18 +461,6 @@ class ReviewSession:
         if current is not None:
             wanted.insert(0, current.character)
         self.images.prefetch(wanted, max_side=self.prefetch_side)
-
-
-def _count(n: int) -> str:
-    return f"{n} decision{'' if n == 1 else 's'}"
-
-
-def _are(n: int) -> str:
-    return "is" if n == 1 else "are"
-
-
-def _need(n: int) -> str:
-    return "needs" if n == 1 else "need"
 
 
 _LEFT_QUEUE: dict[str, str] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reviewer.api import SYNTHESIZED_POSES, Balance
+from reviewer.api import SYNTHESIZED_POSES
 from reviewer.review.decisions import COSTS, Decision, DecisionKind
 from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.queue import Counts, Entry, StatusFilter
@@ -36,6 +36,7 @@ from .loupe import Loupe
 from .overlays import ShortcutSheet, Toast
 from .pose_grid import PoseGrid
 from .queue_view import QueueDelegate, QueueModel, QueueView, Thumbnails
+from .status_bar import StatusLine
 from .theme import Theme, icon
 
 __all__ = ["MainWindow"]
@@ -62,7 +63,6 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self.setMinimumSize(980, 640)
         self._closing = False
-        self._problem: str | None = None
         self.confirm_dialog: ConfirmResynthesize | None = None
 
         root = QWidget()
@@ -95,9 +95,8 @@ class MainWindow(QMainWindow):
         self._bind()
         self._shortcuts()
         self._update_reasons()
-        self._counts_changed(session.queue.counts)
         self._loading_changed(session.loading)
-        self._attention_changed()
+        self.status.show_attention()
 
     # -- building -----------------------------------------------------------------------
 
@@ -195,50 +194,11 @@ class MainWindow(QMainWindow):
         return centre
 
     def _status_bar(self) -> None:
-        bar = self.statusBar()
-        bar.setSizeGripEnabled(False)
-        self.counts_label = QLabel()
-        self.connection_label = QLabel()
-        self.connection_label.setObjectName("ConnectionProblem")
-        self.connection_label.setWordWrap(False)
-        self.connection_label.hide()
-        self.delivery_label = QLabel()
-        self.delivery_label.setObjectName("Delivery")
-        self.delivery_label.hide()
-        self.sign_in_button = QPushButton("Sign in…")
-        self.sign_in_button.setObjectName("Link")
-        self.sign_in_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.sign_in_button.clicked.connect(self.sign_in_requested.emit)
-        self.sign_in_button.hide()
-        self.attention_button = QPushButton()
-        self.attention_button.setObjectName("AttentionLink")
-        self.attention_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.attention_button.setToolTip("Decisions the server refused: retry or drop them")
-        self.attention_button.clicked.connect(self.attention.show_panel)
-        self.attention_button.hide()
-        self.activity_button = QPushButton("Activity")
-        self.activity_button.setObjectName("Link")
-        self.activity_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.activity_button.clicked.connect(self.activity.show_log)
-        self.balance_label = QLabel("Balance: …")
-        self.balance_label.setObjectName("Balance")
-        bar.addWidget(self.counts_label, 1)
-        bar.addWidget(self.connection_label, 2)
-        bar.addWidget(self.delivery_label, 2)
-        bar.addWidget(self.sign_in_button)
-        bar.addPermanentWidget(self.attention_button)
-        bar.addPermanentWidget(self.activity_button)
-        bar.addPermanentWidget(self.balance_label)
-        bar.setContentsMargins(8, 0, 8, 0)
-        # Decisions move fast (150 waiting for the rate limit): repaint the line at most
-        # every 200 ms, and each second while a wait is counted down.
-        self._delivery_timer = QTimer(self)
-        self._delivery_timer.setSingleShot(True)
-        self._delivery_timer.setInterval(200)
-        self._delivery_timer.timeout.connect(self._show_delivery)
-        self._delivery_tick = QTimer(self)
-        self._delivery_tick.setInterval(1000)
-        self._delivery_tick.timeout.connect(self._show_delivery)
+        self.status = StatusLine(self.session, self)
+        self.status.sign_in_clicked.connect(self.sign_in_requested.emit)
+        self.status.attention_clicked.connect(self.attention.show_panel)
+        self.status.activity_clicked.connect(self.activity.show_log)
+        self.setStatusBar(self.status)
 
     # -- binding ------------------------------------------------------------------------
 
@@ -252,9 +212,6 @@ class MainWindow(QMainWindow):
         s.queue.inserted.connect(lambda _row: self._sync_selection())
         s.queue.removed.connect(lambda _row: self._update_empty())
         s.notice.connect(self._notice)
-        s.balance_changed.connect(self._balance_changed)
-        s.connection_changed.connect(self._connection_changed)
-        s.delivery_changed.connect(lambda: self._delivery_timer.start())
         s.attention_changed.connect(self._attention_changed)
         s.loading_changed.connect(self._loading_changed)
         s.outbox.sent.connect(self._decision_left)
@@ -415,14 +372,11 @@ class MainWindow(QMainWindow):
         self.queue_stack.setCurrentWidget(self.queue_empty_page)
 
     def _counts_changed(self, counts: Counts) -> None:
-        self.counts_label.setText(counts.describe())
+        self.status.show_counts(None if self.session.loading else counts)
 
     def _loading_changed(self, loading: bool) -> None:
         self._update_empty()
-        if loading:
-            self.counts_label.setText("Loading the queue…")
-        else:
-            self._counts_changed(self.session.queue.counts)
+        self._counts_changed(self.session.queue.counts)
 
     def _notice(self, notice: Notice) -> None:
         self.activity.add(notice)
@@ -434,50 +388,7 @@ class MainWindow(QMainWindow):
         if shown is not None and shown.decision is decision:
             self.toast.end_undo()
 
-    def _balance_changed(self, balance: Balance | None) -> None:
-        if balance is None:
-            self.balance_label.setText("Balance: unknown")
-            return
-        if balance.billing_mode == "exempt":
-            self.balance_label.setText("Billing exempt")
-            return
-        text = f"{balance.available_credits:g} credits"
-        if balance.held_credits:
-            text += f"  ({balance.held_credits:g} held)"
-        self.balance_label.setText(text)
-        self.balance_label.setToolTip(
-            f"{balance.credits:g} credits, {balance.held_credits:g} held for running "
-            f"generations, {balance.available_credits:g} available"
-        )
-
-    def _connection_changed(self, problem: str | None) -> None:
-        self._problem = problem
-        self._show_delivery()
-
-    def _show_delivery(self) -> None:
-        delivery = self.session.delivery()
-        problem = self._problem
-        # Where decisions stand comes first; a poll problem only when there is none.
-        self.delivery_label.setVisible(delivery is not None)
-        self.connection_label.setVisible(delivery is None and problem is not None)
-        self.sign_in_button.setVisible(delivery is not None and delivery.sign_in)
-        if delivery is not None:
-            self.delivery_label.setText(delivery.text)
-            self.delivery_label.setToolTip(delivery.text)
-            self.delivery_label.setProperty("level", delivery.level.value)
-            self.delivery_label.style().unpolish(self.delivery_label)
-            self.delivery_label.style().polish(self.delivery_label)
-            if not self._delivery_tick.isActive():
-                self._delivery_tick.start()
-        else:
-            self._delivery_tick.stop()
-            self.connection_label.setText(problem or "")
-            self.connection_label.setToolTip(problem or "")
-
     def _attention_changed(self) -> None:
-        count = len(self.session.attention())
-        self.attention_button.setVisible(count > 0)
-        self.attention_button.setText(f"⚠ {count} need{'s' if count == 1 else ''} attention")
         if self.attention.isVisible():
             self.attention.refresh()
 

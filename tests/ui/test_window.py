@@ -41,8 +41,8 @@ def test_window_shows_queue_grid_and_details(app: App) -> None:
     widths = {t.state.pixmap.width() for t in w.grid.tiles.values() if t.state.pixmap}
     assert widths == {96}
     assert w.details.name.text() == app.session.queue.get(cid).name  # type: ignore[union-attr]
-    assert "to review" in w.counts_label.text()
-    app.qtbot.waitUntil(lambda: "credits" in w.balance_label.text())
+    assert "to review" in w.status.counts_label.text()
+    app.qtbot.waitUntil(lambda: "credits" in w.status.balance_label.text())
     tips = {k: b.toolTip() for k, b in w.details.buttons.items()}
     assert "S or Enter" in tips[DecisionKind.SAVE]
     assert "0 generations" in tips[DecisionKind.SAVE]
@@ -59,7 +59,7 @@ def test_s_saves_and_advances_after_the_undo_window(app: App) -> None:
     assert app.window.toast._undo.isVisible()
     app.pass_undo_window()
     assert app.status(cid) == "ready"
-    assert "1 decided this session" in app.window.counts_label.text()
+    assert "1 decided this session" in app.window.status.counts_label.text()
 
 
 def test_enter_saves_too(app: App) -> None:
@@ -301,14 +301,14 @@ def test_a_refused_key_offers_sign_in_right_there_and_decisions_wait(app: App) -
     key(app, Qt.Key.Key_S)
     app.clock.advance(4.1)
     w = app.window
-    app.qtbot.waitUntil(lambda: w.sign_in_button.isVisible())
-    assert "1 decision will be sent once you sign in" in w.delivery_label.text()
+    app.qtbot.waitUntil(lambda: w.status.sign_in_button.isVisible())
+    assert "1 decision will be sent once you sign in" in w.status.delivery_label.text()
     assert app.status(cid) == "reviewing"
     assert app.session.outbox.pending() != []  # held, not failed
     with app.qtbot.waitSignal(w.sign_in_requested):
-        w.sign_in_button.click()
+        w.status.sign_in_button.click()
     new_key = "al_live_" + "77" * 32
     app.sim.add_key(None, new_key)
     app.session.replace_key(new_key)
     app.qtbot.waitUntil(lambda: app.status(cid) == "ready")
-    app.qtbot.waitUntil(lambda: not w.sign_in_button.isVisible())
+    app.qtbot.waitUntil(lambda: not w.status.sign_in_button.isVisible())
