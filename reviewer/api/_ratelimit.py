@@ -46,6 +46,10 @@ BUCKETS: Final[dict[str, tuple[float, int]]] = {
 # Background work leaves this share of a bucket to decisions, so a reviewer's prechecks
 # never queue behind polls (ten reviewers of one team poll the same characters_get).
 BACKGROUND_RESERVE: Final = 0.2
+# What others of the team spend is judged over this many seconds at least.
+OTHERS_WINDOW: Final = 10.0
+# However much colleagues spend, we count on at least this share of the rate.
+MIN_SHARE: Final = 0.1
 # A Retry-After longer than this is not believed: the bucket is tried again after it.
 MAX_PAUSE: Final = RETRY_AFTER_CAP
 
@@ -138,10 +142,19 @@ class _Bucket:
         self.paused_until = 0.0
         self.waiters: list[_Waiter] = []
         self.changed = asyncio.Event()
+        # Tokens a second that others of the team (colleagues) spend, as the gap between
+        # our count and the server's shows; what refills for us is the rest.
+        self.others = 0.0
+        self._gap = 0.0
+        self._gap_since: float | None = None
+
+    @property
+    def our_rate(self) -> float:
+        return max(self.rate * MIN_SHARE, self.rate - self.others)
 
     def refill(self, now: float) -> None:
         if now > self.at:
-            self.tokens = min(float(self.capacity), self.tokens + (now - self.at) * self.rate)
+            self.tokens = min(float(self.capacity), self.tokens + (now - self.at) * self.our_rate)
             self.at = now
 
     def wake(self) -> None:
@@ -159,7 +172,7 @@ class _Bucket:
             need += math.floor(self.capacity * BACKGROUND_RESERVE)
         if self.tokens >= need - 1e-9:
             return 0.0
-        return (need - self.tokens) / self.rate
+        return (need - self.tokens) / self.our_rate
 
     def short_for(self, waiter: _Waiter, now: float) -> bool:
         """Whether ``waiter`` must wait for tokens, not only for those ahead to go."""
@@ -168,16 +181,36 @@ class _Bucket:
         ahead = sum(1 for w in self.waiters if w < waiter)
         return self.tokens < ahead + 1 - 1e-9
 
-    def observe(self, limit: RateLimit, now: float) -> None:
+    def observe(self, limit: RateLimit, now: float, *, refused: bool = False) -> None:
         per_minute, burst = self._documented
         if limit.limit > 0:
             self.capacity = limit.limit
             # The headers give the burst, not the rate: scale the documented rate with it.
             self.rate = per_minute / 60.0 * limit.limit / burst
         # The server counted up to this request; ours still in flight will spend more.
-        self.tokens = min(float(self.capacity), float(limit.remaining)) - self.in_flight
+        server = min(float(self.capacity), float(limit.remaining)) - self.in_flight
+        # A 429 spent nothing on the server: the token we counted on was not there.
+        self._learn_others(self.tokens - server + (1.0 if refused else 0.0), now)
+        self.tokens = server
         self.at = now
         self.known = True
+
+    def _learn_others(self, gap: float, now: float) -> None:
+        """``gap``: tokens the server has fewer than we counted. Measured only with none of
+        ours in flight (else the server may have counted some of them already), summed
+        over a window, then blended into ``others``."""
+        if not self.known or self.in_flight or self.tokens >= self.capacity - 1e-9:
+            self._gap_since = None  # a full bucket hides what others spend
+            return
+        if self._gap_since is None:
+            self._gap, self._gap_since = 0.0, now
+            return
+        self._gap += gap
+        elapsed = now - self._gap_since
+        if elapsed >= OTHERS_WINDOW:
+            sample = max(0.0, self._gap / elapsed + self.others)
+            self.others = min(self.rate * (1 - MIN_SHARE), (self.others + sample) / 2)
+            self._gap, self._gap_since = 0.0, now
 
     def status(self, now: float) -> BucketStatus:
         self.refill(now)
@@ -185,7 +218,7 @@ class _Bucket:
         paused = max(0.0, self.paused_until - now)
         eta = 0.0
         if decisions:
-            eta = max(paused, (decisions - max(self.tokens, 0.0)) / self.rate, 0.0)
+            eta = max(paused, (decisions - max(self.tokens, 0.0)) / self.our_rate, 0.0)
         return BucketStatus(
             bucket=self.name,
             decisions_waiting=decisions,
@@ -259,7 +292,7 @@ class RateLimiter:
         b.refill(now)
         b.in_flight = max(0, b.in_flight - 1)
         if rate_limit is not None:
-            b.observe(rate_limit, now)
+            b.observe(rate_limit, now, refused=status_code == 429)
         if status_code == 429:
             b.tokens = min(b.tokens, 0.0)
             wait = retry_after if retry_after is not None else 1.0 / b.rate

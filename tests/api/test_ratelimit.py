@@ -32,10 +32,13 @@ class ServerBucket:
         self.tokens = float(burst)
         self.at = clock.monotonic()
         self.rejected = 0
+        self.colleague = 0.0  # tokens a second a colleague spends, while there are some
 
     def take(self) -> tuple[int, RateLimit]:
         now = self.clock.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        dt = now - self.at
+        self.tokens = min(self.capacity, self.tokens + dt * self.rate)
+        self.tokens = max(0.0, self.tokens - dt * self.colleague)
         self.at = now
         if self.tokens >= 1 - 1e-9:
             self.tokens -= 1
@@ -100,6 +103,38 @@ async def test_the_servers_count_wins_when_a_colleague_spends_the_bucket() -> No
     await rig.run_for(30)
     assert rig.server.rejected == 0
     await asyncio.gather(*tasks)
+
+
+async def test_the_estimate_counts_what_a_colleague_spends() -> None:
+    clock = ManualClock()
+    limiter = RateLimiter(clock=clock)
+    server = ServerBucket(clock)
+    server.tokens = 0
+    server.colleague = 20 / 60  # of the 30 a minute, 10 are left for us
+    landed: list[float] = []
+
+    async def save(i: int) -> None:
+        with decision_lane(i):
+            while True:  # as the retry policy does: a 429 waits and goes again
+                await limiter.acquire(POST)
+                status, limit = server.take()
+                limiter.release(POST, rate_limit=limit, status_code=status, retry_after=2)
+                if status == 200:
+                    landed.append(clock.monotonic())
+                    return
+
+    tasks = [asyncio.ensure_future(save(i)) for i in range(40)]
+    for _ in range(240):  # a minute to notice the colleague
+        clock.advance(0.25)
+        await settle()
+    status = {s.bucket: s for s in limiter.status()}[POST]
+    now = clock.monotonic()
+    while not all(t.done() for t in tasks):
+        clock.advance(0.25)
+        await settle()
+    actual = landed[-1] - now
+    assert status.decisions_waiting >= 20
+    assert status.eta == pytest.approx(actual, rel=0.3)
 
 
 async def test_decisions_go_before_background_work_and_in_the_order_they_were_made() -> None:
