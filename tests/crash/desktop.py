@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -127,6 +128,9 @@ class Display:
         return found.split()
 
     def screenshot(self, path: Path) -> Path | None:
+        """The whole screen as a PNG (ImageMagick's ``import``), for a failure's report."""
+        if shutil.which("import") is None:
+            return None
         done = subprocess.run(
             ["import", "-display", self.name, "-window", "root", str(path)],
             capture_output=True,
