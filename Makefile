@@ -6,10 +6,12 @@ STAMP  := $(VENV)/.installed
 # Installs missing Debian/Ubuntu packages when root or passwordless sudo allows it,
 # otherwise prints the one apt-get line and stops.
 SYSTEM := sh packaging/linux/install-system-packages.sh
-# What the tests use beyond Python: Qt's offscreen libraries, and for tests/packaging
-# binutils (strip, objdump), desktop-file-validate, appstreamcli and shellcheck.
+# What the tests use beyond Python: Qt's offscreen libraries, for tests/packaging
+# binutils (strip, objdump), desktop-file-validate, appstreamcli and shellcheck, and for
+# tests/crash (the real window, driven by keys) Xvfb, openbox, xdotool and imagemagick.
 TEST_SYSTEM_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 \
-	libglib2.0-0 binutils desktop-file-utils appstream shellcheck
+	libglib2.0-0 binutils desktop-file-utils appstream shellcheck \
+	xvfb openbox xdotool imagemagick
 
 .PHONY: demo test lint typecheck unit bench sim package clean display-packages test-packages
 

@@ -280,6 +280,7 @@ def _decision_store(connection: _Connection) -> tuple[DecisionStore | None, list
     try:
         opened = open_journal(path)
     except JournalInUseError as exc:
+        log.error("not started: %s (%s)", exc, path)
         QMessageBox.critical(None, "Aurous Reviewer", str(exc))
         return None, []
     return opened.journal, opened.notes
