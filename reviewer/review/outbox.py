@@ -19,6 +19,7 @@ from psygnal import Signal
 
 from reviewer.api import (
     APIConnectionError,
+    APIError,
     AurousError,
     AuthenticationError,
     RateLimitError,
@@ -315,7 +316,7 @@ class Outbox:
     def _fail(self, decision: Decision, error: AurousError) -> None:
         decision.state = DecisionState.FAILED
         decision.phase = Phase.FINISHED
-        decision.error = str(error)
+        decision.error = _reason(error)
         decision.request_id = getattr(error, "request_id", None)
         self._store.update(decision)
         self.failed.emit(decision, error)
@@ -327,3 +328,11 @@ class Outbox:
         decision.phase = phase
         decision.phase_reason = reason
         self.changed.emit(decision)
+
+
+def _reason(error: AurousError) -> str:
+    """The server's reason, without the request id (kept beside it)."""
+    if isinstance(error, APIError):
+        code = f", {error.code}" if error.code else ""
+        return f"{error.message} (HTTP {error.status_code}{code})"
+    return error.message

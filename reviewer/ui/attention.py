@@ -53,6 +53,7 @@ class AttentionPanel(QDialog):
         layout.addWidget(intro)
         self.list = QListWidget()
         self.list.setWordWrap(True)
+        self.list.setSpacing(4)
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         self.list.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.list, 1)
