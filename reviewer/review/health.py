@@ -35,7 +35,6 @@ class ServiceHealth:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self.link = Link.UNKNOWN
-        self.offline_reason: str | None = None  # the technical line, for the Activity log
         self.key_refused: str | None = None  # why the key was refused, while it is
         self._failures = 0
         self._wake = asyncio.Event()
@@ -50,7 +49,6 @@ class ServiceHealth:
         was_offline = self.link is Link.OFFLINE
         changed = self.link is not Link.ONLINE
         self.link = Link.ONLINE
-        self.offline_reason = None
         if meta.status_code not in (401, 403) and self.key_refused is not None:
             # A request went through with the current key: it is good again.
             self.key_refused = None
@@ -65,7 +63,6 @@ class ServiceHealth:
     def observe_error(self, error: BaseException) -> None:
         if isinstance(error, APIConnectionError):
             self._failures += 1
-            self.offline_reason = str(error)
             if self._failures >= OFFLINE_AFTER and self.link is not Link.OFFLINE:
                 self.link = Link.OFFLINE
                 self.changed.emit()

@@ -138,9 +138,7 @@ class Outbox:
             if old.character_id == character_id:
                 # A new decision for the character supersedes one that failed before:
                 # retrying that later could undo or double this one.
-                old.state = DecisionState.DROPPED
-                self._store.update(old)
-                self.attention_changed.emit()
+                self._drop(old)
         self._schedule(decision)
         self.queued.emit(decision)
         return decision
@@ -206,12 +204,14 @@ class Outbox:
     def drop(self, decision_id: str) -> Decision | None:
         """Let a failed decision go: it is not sent."""
         decision = next((d for d in self._store.failed() if d.id == decision_id), None)
-        if decision is None:
-            return None
+        if decision is not None:
+            self._drop(decision)
+        return decision
+
+    def _drop(self, decision: Decision) -> None:
         decision.state = DecisionState.DROPPED
         self._store.update(decision)
         self.attention_changed.emit()
-        return decision
 
     # -- sending --------------------------------------------------------------------------
 

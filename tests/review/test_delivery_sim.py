@@ -3,7 +3,6 @@ key, the network gone, hostile answers. Counted from the simulator's own ground 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -60,6 +59,7 @@ async def test_500_decisions_through_faults_resets_and_latency_land_exactly_once
         decisions.append(rig.decide(cid, kind, pose=SYNTHESIZED_POSES[i % 4]))
         await rig.tick(0.25)  # four keys a second
     assert len(decisions) == 500
+    assert {d.kind for d in decisions} == set(DecisionKind)  # every kind goes through
     await rig.all_sent(seconds=3600)
     assert [d for d in decisions if d.state is not DecisionState.DONE] == []
     assert rig.session.attention() == []
@@ -336,10 +336,6 @@ async def test_a_repeating_cursor_ends_the_sweep_and_says_so(closing: list[Deliv
     assert lists <= 3  # not ~300 a second
     assert any("repeats itself" in n.text for n in rig.notices)
     assert len(rig.session.queue) > 0
-
-
-def test_the_fault_mix_covers_every_kind() -> None:
-    assert set(Counter(KINDS)) == set(DecisionKind)
 
 
 # -- the journal: a restart picks up where the last session stopped ---------------------
