@@ -50,6 +50,7 @@ class ImageFeed:
         self._slots: dict[str, dict[ImageRequest, asyncio.Task[None]]] = {}
         # What failed, per slot, while still wanted there: loaded again by retry_failed.
         self._failed: dict[str, set[ImageRequest]] = {}
+        self._closed = False
 
     def request(self, slot: str, requests: list[ImageRequest]) -> None:
         """Show these images in ``slot``; loads for anything else there are cancelled."""
@@ -72,6 +73,11 @@ class ImageFeed:
             for task in self._slots.pop(name, {}).values():
                 task.cancel()
 
+    def close(self) -> None:
+        """Stop every load; later requests (a repaint while the window closes) load nothing."""
+        self._closed = True
+        self.cancel()
+
     def retry_failed(self) -> None:
         """Load again what failed and is still wanted (the network is back, say)."""
         for slot, failed in self._failed.items():
@@ -81,6 +87,8 @@ class ImageFeed:
                 self._start(slot, req)
 
     def _start(self, slot: str, req: ImageRequest) -> None:
+        if self._closed:
+            return
         current = self._slots.setdefault(slot, {})
         if req in current:
             return

@@ -150,7 +150,7 @@ class ReviewSession:
             unsent = self.outbox.pending()
         await self.outbox.aclose()
         if self.feed is not None:
-            self.feed.cancel()
+            self.feed.close()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

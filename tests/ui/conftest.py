@@ -117,7 +117,8 @@ def app(qtbot: QtBot, qapp: QApplication, run: Runner, tmp_path: Path) -> Iterat
         window.show()
         window.activateWindow()
     run(session.start())
-    qtbot.waitUntil(lambda: not session.loading)
+    # Generous: on a loaded shared machine the first sweep has been seen to take > 5 s.
+    qtbot.waitUntil(lambda: not session.loading, timeout=30_000)
     yield App(h, session, window, clock, run, qtbot)
     run(session.aclose(flush=False))
     run(client.aclose())

@@ -57,3 +57,15 @@ async def test_a_tile_says_plainly_that_the_connection_is_down(
         "It loads by itself when the connection is back."
     ]
     feed.cancel()
+
+
+async def test_a_closed_feed_loads_nothing_more(
+    fake: FakeAurous, make_pipeline: MakePipeline
+) -> None:
+    c = fake.add("char_1", png(64, 64))
+    feed = ImageFeed(make_pipeline())
+    feed.close()
+    # Regression: a repaint while the window closed asked for images with no loop left.
+    feed.request("grid", [ImageRequest(c, "front", 64)])
+    feed.add("thumbs", ImageRequest(c, "portrait", 44))
+    assert not any(feed._slots.values())  # no load was started
