@@ -41,6 +41,7 @@ from reviewer.review.images import DiskCache, ImagePipeline, client_downloader
 from reviewer.review.journal import Journal, JournalInUseError, journal_path, open_journal
 from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.session import FLUSH_TIMEOUT, ReviewSession
+from reviewer.ui.keymap import load_keymap
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.sign_in import sign_in
 from reviewer.ui.theme import Theme, ThemeChoice, apply_theme, follow_system
@@ -222,7 +223,8 @@ async def _review(
         cache_dir=paths.cache_dir() / "images",
         store=store,
     )
-    window = MainWindow(session, theme, where=connection.where)
+    keymap = load_keymap(paths.config_dir())
+    window = MainWindow(session, theme, where=connection.where, keymap=keymap)
     settings = QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
     geometry = settings.value("geometry")
     if geometry is not None:
@@ -230,6 +232,9 @@ async def _review(
     window.show()
     for note in notes:
         session.notice.emit(Notice(NoticeLevel.WARNING, note))
+    for problem in keymap.problems:
+        log.warning("keys: %s", problem)
+        session.notice.emit(Notice(NoticeLevel.WARNING, f"Your keys: {problem}"))
     if connection.session_only_key:
         session.notice.emit(
             Notice(

@@ -19,17 +19,17 @@ from PySide6.QtWidgets import (
 from reviewer.review.decisions import COSTS, DecisionKind
 from reviewer.review.queue import Entry
 
+from .keymap import Keymap, default_keymap
 from .theme import Theme, icon
 
-__all__ = ["DECISION_KEYS", "DecisionButton", "DetailPanel"]
+__all__ = ["DECISION_ORDER", "DecisionButton", "DetailPanel"]
 
-# Shown on the buttons and in tooltips; the shortcuts themselves live in the main window.
-DECISION_KEYS: dict[DecisionKind, str] = {
-    DecisionKind.SAVE: "S",
-    DecisionKind.REGENERATE: "R",
-    DecisionKind.RESYNTHESIZE: "⇧R",
-    DecisionKind.DISCARD: "X",
-}
+DECISION_ORDER = (
+    DecisionKind.SAVE,
+    DecisionKind.REGENERATE,
+    DecisionKind.RESYNTHESIZE,
+    DecisionKind.DISCARD,
+)
 _TITLES = {
     DecisionKind.SAVE: "Save",
     DecisionKind.REGENERATE: "Regenerate pose",
@@ -37,10 +37,10 @@ _TITLES = {
     DecisionKind.DISCARD: "Discard",
 }
 _HELP = {
-    DecisionKind.SAVE: "Save this character: it becomes ready to use (S or Enter)",
-    DecisionKind.REGENERATE: "Make the selected pose again, keeping the other three (R)",
-    DecisionKind.RESYNTHESIZE: "Make all four poses again; asks first (Shift+R)",
-    DecisionKind.DISCARD: "Delete this character for good (X or Delete)",
+    DecisionKind.SAVE: "Save this character: it becomes ready to use",
+    DecisionKind.REGENERATE: "Make the selected pose again, keeping the other three",
+    DecisionKind.RESYNTHESIZE: "Make all four poses again; asks first",
+    DecisionKind.DISCARD: "Delete this character for good",
 }
 _ICONS = {
     DecisionKind.SAVE: "save",
@@ -64,9 +64,12 @@ def cost_text(kind: DecisionKind) -> str:
 
 
 class DecisionButton(QPushButton):
-    def __init__(self, kind: DecisionKind, theme: Theme, parent: QWidget | None = None):
+    def __init__(
+        self, kind: DecisionKind, theme: Theme, keymap: Keymap, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.kind = kind
+        self._keys = keymap.describe(kind.value)
         self.setObjectName("Decision")
         self.setProperty("role", kind.value)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys act on the queue, not the button
@@ -81,7 +84,7 @@ class DecisionButton(QPushButton):
         title.setStyleSheet("font-weight: 600; background: transparent;")
         cost = QLabel(f"{COSTS[kind]} gen")
         cost.setObjectName("Muted")
-        key = QLabel(DECISION_KEYS[kind])
+        key = QLabel(keymap.hint(kind.value))
         key.setStyleSheet(
             f"border: 1px solid {theme.colors['border']}; border-radius: 4px;"
             f"padding: 1px 6px; color: {theme.colors['text_dim']}; font-size: 11px;"
@@ -98,15 +101,18 @@ class DecisionButton(QPushButton):
     def set_reason(self, reason: str | None) -> None:
         """Enable, or disable saying why."""
         self.setEnabled(reason is None)
-        tip = f"{_HELP[self.kind]}. Costs {cost_text(self.kind)}."
+        tip = f"{_HELP[self.kind]} ({self._keys}). Costs {cost_text(self.kind)}."
         self.setToolTip(tip if reason is None else f"{reason}\n\n{tip}")
 
 
 class DetailPanel(QFrame):
     decision_clicked = Signal(object)  # DecisionKind
 
-    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, theme: Theme, keymap: Keymap | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        keymap = keymap or default_keymap()
         self.setObjectName("DetailPanel")
         self.setMinimumWidth(270)
         self.setMaximumWidth(340)
@@ -156,8 +162,8 @@ class DetailPanel(QFrame):
 
         layout.addStretch(1)
         self.buttons: dict[DecisionKind, DecisionButton] = {}
-        for kind in DECISION_KEYS:
-            button = DecisionButton(kind, theme, self)
+        for kind in DECISION_ORDER:
+            button = DecisionButton(kind, theme, keymap, self)
             button.clicked.connect(lambda _=False, k=kind: self.decision_clicked.emit(k))
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             layout.addWidget(button)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -32,6 +32,7 @@ from .attention import AttentionPanel
 from .current_view import CurrentView
 from .details import DetailPanel
 from .dialogs import ConfirmResynthesize
+from .keymap import Keymap, default_keymap
 from .loupe import Loupe
 from .overlays import ShortcutSheet, Toast
 from .pose_grid import PoseGrid
@@ -54,11 +55,13 @@ class MainWindow(QMainWindow):
         theme: Theme,
         *,
         where: str = "",
+        keymap: Keymap | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.theme = theme
+        self.keymap = keymap or default_keymap()
         self.setWindowTitle(f"{TITLE} — {where}" if where else TITLE)
         self.resize(1440, 900)
         self.setMinimumSize(980, 640)
@@ -75,7 +78,7 @@ class MainWindow(QMainWindow):
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(self._queue_panel())
         splitter.addWidget(self._centre())
-        self.details = DetailPanel(theme)
+        self.details = DetailPanel(theme, self.keymap)
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -90,7 +93,7 @@ class MainWindow(QMainWindow):
         )
         self._status_bar()
 
-        self.sheet = ShortcutSheet(theme, root)
+        self.sheet = ShortcutSheet(theme, root, self.keymap)
         self.current = CurrentView(session, self.grid, self.loupe, self.details, self)
         self._bind()
         self._shortcuts()
@@ -127,7 +130,7 @@ class MainWindow(QMainWindow):
             row.addWidget(button)
         row.addStretch(1)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search by name   Ctrl+F")
+        self.search.setPlaceholderText(f"Search by name   {self.keymap.hint('search')}")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(
             icon("search", self.theme.color("text_faint")), QLineEdit.ActionPosition.LeadingPosition
@@ -140,7 +143,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.search)
         help_button = QPushButton()
         help_button.setIcon(icon("keyboard", self.theme.color("text_dim")))
-        help_button.setToolTip("Keyboard shortcuts (? or F1)")
+        help_button.setToolTip(f"Keyboard shortcuts ({self.keymap.describe('help')})")
         help_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         help_button.clicked.connect(lambda: self.sheet.toggle())
         row.addWidget(help_button)
@@ -190,7 +193,7 @@ class MainWindow(QMainWindow):
         self.grid = PoseGrid(self.theme)
         layout.addWidget(self.grid)
         self.loupe = Loupe(self.theme, centre)
-        self.toast = Toast(self.theme, centre)
+        self.toast = Toast(self.theme, centre, undo_key=self.keymap.hint("undo"))
         return centre
 
     def _status_bar(self) -> None:
@@ -224,43 +227,47 @@ class MainWindow(QMainWindow):
         self.toast.undo_requested.connect(s.undo)
         self.thumbnails.device_pixel_ratio = self.devicePixelRatioF()
 
-    def _shortcuts(self) -> None:
+    def named_actions(self) -> dict[str, Callable[[], object]]:
+        """What each named action of the keymap does in this window."""
         s = self.session
-        bindings: list[
-            tuple[tuple[str | QKeySequence.StandardKey, ...], Callable[[], object], bool]
-        ] = [
-            (("S", "Return", "Enter"), s.save, False),
-            (("X", "Delete"), s.discard, False),
-            (("R",), s.regenerate, False),
-            (("Shift+R",), self.confirm_resynthesize, False),
-            (("Right", "J"), s.next, True),
-            (("Left", "K"), s.previous, True),
-            (("Space",), self.toggle_loupe, False),
-            (("Z",), self.loupe.toggle_zoom, False),
-            (("Escape",), self.escape, False),
-            (("Ctrl+Z",), s.undo, False),
-            (("?", "F1", "Shift+?"), self.sheet.toggle, False),
-            (("Ctrl+F",), self.focus_search, False),
-            (("F5",), s.refresh, False),
-        ]
-        for i, pose in enumerate(SYNTHESIZED_POSES):
-            bindings.append(((str(i + 1),), self._pose_selector(pose), False))
+        actions: dict[str, Callable[[], object]] = {
+            "save": s.save,
+            "discard": s.discard,
+            "regenerate": s.regenerate,
+            "resynthesize": self.confirm_resynthesize,
+            "undo": s.undo,
+            "next": s.next,
+            "previous": s.previous,
+            "search": self.focus_search,
+            "loupe": self.toggle_loupe,
+            "zoom": self.loupe.toggle_zoom,
+            "escape": self.escape,
+            "refresh": s.refresh,
+            "help": self.sheet.toggle,
+        }
+        for pose in SYNTHESIZED_POSES:
+            actions[f"select_{pose}"] = self._pose_selector(pose)
+        return actions
+
+    def _shortcuts(self) -> None:
+        actions = self.named_actions()
         self.shortcuts: list[QShortcut] = []
-        for keys, action, repeat in bindings:
-            for key in keys:
-                shortcut = QShortcut(QKeySequence(key), self)
+        for action in self.keymap.actions:
+            run = self._guarded(actions[action.name], is_help=action.name == "help")
+            for sequence in self.keymap.sequences(action.name):
+                shortcut = QShortcut(sequence, self)
                 shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-                # Held keys must not save or discard a run of characters.
-                shortcut.setAutoRepeat(repeat)
-                shortcut.activated.connect(self._guarded(action))
+                shortcut.setAutoRepeat(action.autorepeat)
+                shortcut.activated.connect(run)
+                shortcut.setObjectName(action.name)
                 self.shortcuts.append(shortcut)
 
     def _pose_selector(self, pose: str) -> Callable[[], None]:
         return lambda: self.session.select_pose(pose)
 
-    def _guarded(self, action: Callable[[], object]) -> Callable[[], None]:
+    def _guarded(self, action: Callable[[], object], *, is_help: bool) -> Callable[[], None]:
         def run() -> None:
-            if self.sheet.isVisible() and action != self.sheet.toggle:
+            if self.sheet.isVisible() and not is_help:
                 self.sheet.hide()
                 return
             action()

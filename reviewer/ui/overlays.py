@@ -3,41 +3,41 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from reviewer.review.notices import Notice, NoticeLevel
 
 from .cover import Cover
+from .keymap import Keymap, default_keymap
 from .painting import resized_font
 from .theme import Theme, icon
 
-__all__ = ["SHORTCUTS", "ShortcutSheet", "Toast"]
-
-SHORTCUTS: list[tuple[str, str]] = [
-    ("S  or  Enter", "Save, then the next character"),
-    ("X  or  Delete", "Discard, then the next character"),
-    ("1  2  3  4", "Select portrait / front / side / back"),
-    ("R", "Regenerate the selected pose (1 generation)"),
-    ("Shift+R", "Resynthesize all four (4 generations; asks first)"),
-    ("→ or J  /  ← or K", "Next / previous character"),
-    ("Space", "Loupe: the selected pose large"),
-    ("Z", "In the loupe: fit / 100 %"),
-    ("Esc", "Close the loupe or this sheet"),
-    ("Ctrl+Z", "Undo the last decision not yet sent"),
-    ("Ctrl+F", "Search by name"),
-    ("F5", "Refresh the queue now"),
-    ("?  or  F1", "This sheet"),
-]
+__all__ = ["ShortcutSheet", "Toast"]
 
 
 class ShortcutSheet(Cover):
     """The keyboard contract, over the whole window."""
 
-    def __init__(self, theme: Theme, parent: QWidget) -> None:
+    def __init__(self, theme: Theme, parent: QWidget, keymap: Keymap | None = None) -> None:
         super().__init__(parent)
         self.theme = theme
+        self.keymap = keymap or default_keymap()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def rows(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(section, [(keys, what it does)]) as the sheet shows them."""
+        return [
+            (section, [(self.keymap.describe(a.name, "  or  "), a.label) for a in actions])
+            for section, actions in self.keymap.sections()
+        ]
 
     def toggle(self) -> None:
         if self.isVisible():
@@ -47,7 +47,11 @@ class ShortcutSheet(Cover):
             self.setFocus()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Question, Qt.Key.Key_F1):
+        pressed = QKeySequence(event.keyCombination())
+        closing = [*self.keymap.sequences("help"), *self.keymap.sequences("escape")]
+        if event.key() == Qt.Key.Key_Escape or any(
+            pressed.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in closing
+        ):
             self.hide()
             event.accept()
             return
@@ -61,9 +65,18 @@ class ShortcutSheet(Cover):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), t.color("overlay"))
-        row_h = 34
-        width = min(620, self.width() - 40)
-        height = 90 + row_h * len(SHORTCUTS)
+        row_h = 28
+        sections = self.rows()
+        # Two columns of sections, balanced by rows, so the sheet fits a 640 px window.
+        half = (sum(len(r) + 1 for _, r in sections) + 1) // 2
+        columns: list[list[tuple[str, list[tuple[str, str]]]]] = [[], []]
+        used = 0
+        for section in sections:
+            columns[0 if used < half else 1].append(section)
+            used += len(section[1]) + 1
+        lines = max(sum(len(r) + 1 for _, r in c) for c in columns)
+        width = min(960, self.width() - 40)
+        height = min(self.height() - 20, 100 + row_h * lines)
         card = QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
         painter.setBrush(t.color("panel"))
         painter.setPen(t.color("border"))
@@ -72,21 +85,34 @@ class ShortcutSheet(Cover):
         painter.setPen(t.color("text"))
         painter.drawText(card.adjusted(28, 20, -28, 0), "Keyboard shortcuts")
         body = self.font()
-        painter.setFont(body)
-        key_w = 200
-        y = card.top() + 70
-        for keys, action in SHORTCUTS:
-            painter.setPen(t.color("accent"))
-            painter.drawText(
-                QRectF(card.left() + 28, y, key_w, row_h), Qt.AlignmentFlag.AlignVCenter, keys
-            )
-            painter.setPen(t.color("text"))
-            painter.drawText(
-                QRectF(card.left() + 28 + key_w, y, width - key_w - 56, row_h),
-                Qt.AlignmentFlag.AlignVCenter,
-                action,
-            )
-            y += row_h
+        column_w = (width - 56 - 24) / 2
+        key_w = min(170.0, column_w * 0.42)
+        for i, column in enumerate(columns):
+            x = card.left() + 28 + i * (column_w + 24)
+            y = card.top() + 64
+            for heading, rows in column:
+                painter.setFont(resized_font(body, -1, bold=True))
+                painter.setPen(t.color("text_faint"))
+                painter.drawText(
+                    QRectF(x, y, column_w, row_h), Qt.AlignmentFlag.AlignBottom, heading.upper()
+                )
+                painter.setFont(body)
+                y += row_h
+                for keys, action in rows:
+                    painter.setPen(t.color("accent"))
+                    painter.drawText(
+                        QRectF(x, y, key_w, row_h), Qt.AlignmentFlag.AlignVCenter, keys
+                    )
+                    painter.setPen(t.color("text"))
+                    text = painter.fontMetrics().elidedText(
+                        action, Qt.TextElideMode.ElideRight, int(column_w - key_w - 8)
+                    )
+                    painter.drawText(
+                        QRectF(x + key_w, y, column_w - key_w, row_h),
+                        Qt.AlignmentFlag.AlignVCenter,
+                        text,
+                    )
+                    y += row_h
         painter.setPen(t.color("text_faint"))
         painter.drawText(
             card.adjusted(28, 0, -28, -14),
@@ -102,7 +128,7 @@ class Toast(QFrame):
 
     undo_requested = Signal()
 
-    def __init__(self, theme: Theme, parent: QWidget) -> None:
+    def __init__(self, theme: Theme, parent: QWidget, *, undo_key: str = "Ctrl+Z") -> None:
         super().__init__(parent)
         self._host = parent
         self.theme = theme
@@ -111,7 +137,7 @@ class Toast(QFrame):
         self._text = QLabel()
         self._text.setWordWrap(True)
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._undo = QPushButton("Undo  Ctrl+Z")
+        self._undo = QPushButton(f"Undo  {undo_key}")
         self._undo.setObjectName("Link")
         self._undo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._undo.clicked.connect(self.undo_requested)

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from reviewer.app import build_session
 from reviewer.review import ManualClock
 from reviewer.review.session import ReviewSession
+from reviewer.ui.keymap import Keymap
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.theme import ThemeChoice, apply_theme
 from tests.simfixtures import SimHarness, make_sim
@@ -104,7 +105,15 @@ class App:
 
 
 @pytest.fixture
-def app(qtbot: QtBot, qapp: QApplication, run: Runner, tmp_path: Path) -> Iterator[App]:
+def keymap() -> Keymap | None:
+    """The window's keys; a test module overrides this fixture to try its own."""
+    return None
+
+
+@pytest.fixture
+def app(
+    qtbot: QtBot, qapp: QApplication, run: Runner, tmp_path: Path, keymap: Keymap | None
+) -> Iterator[App]:
     theme = apply_theme(qapp, ThemeChoice.DARK)
     h = make_sim()
     clock = ManualClock()
@@ -112,7 +121,7 @@ def app(qtbot: QtBot, qapp: QApplication, run: Runner, tmp_path: Path) -> Iterat
     session = build_session(
         client, undo_seconds=4, poll_interval=10, cache_dir=tmp_path / "images", clock=clock
     )
-    window = MainWindow(session, theme, where="test")
+    window = MainWindow(session, theme, where="test", keymap=keymap)
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
