@@ -44,6 +44,7 @@ from reviewer.review.session import FLUSH_TIMEOUT, ReviewSession
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.sign_in import sign_in
 from reviewer.ui.theme import Theme, ThemeChoice, apply_theme, follow_system
+from reviewer.ui.window_state import restore_window, save_window
 
 __all__ = ["build_parser", "build_session", "main"]
 
@@ -224,9 +225,7 @@ async def _review(
     )
     window = MainWindow(session, theme, where=connection.where)
     settings = QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
-    geometry = settings.value("geometry")
-    if geometry is not None:
-        window.restoreGeometry(geometry)
+    restore_window(window, window.splitter, window.side_panels, settings)
     window.show()
     for note in notes:
         session.notice.emit(Notice(NoticeLevel.WARNING, note))
@@ -261,8 +260,7 @@ async def _review(
         window.statusBar().clearMessage()
         if not unsent or await _quit_anyway(window, unsent, kept=not connection.demo):
             break
-    settings.setValue("geometry", window.saveGeometry())
-    settings.sync()
+    save_window(window, window.splitter, window.side_panels, settings)
     await session.aclose(flush=False)
     await client.aclose()
     if isinstance(store, Journal):

@@ -108,7 +108,7 @@ class DetailPanel(QFrame):
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DetailPanel")
-        self.setMinimumWidth(270)
+        self.setMinimumWidth(230)
         self.setMaximumWidth(340)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 18, 18, 14)
