@@ -16,7 +16,7 @@ from reviewer.api import (
 
 from .decisions import Decision
 
-__all__ = ["Notice", "NoticeLevel", "describe_error", "short_reason"]
+__all__ = ["Notice", "NoticeLevel", "describe_error", "out_of_credits_text", "short_reason"]
 
 
 class NoticeLevel(StrEnum):
@@ -37,13 +37,14 @@ class Notice:
     toast: bool = True
 
 
+def out_of_credits_text(doing: str) -> str:
+    return f"Out of credits: {doing} was not done. Add credits to your Aurous team, then try again."
+
+
 def describe_error(error: AurousError, *, doing: str) -> str:
     """'Could not save “Aurora”: …' in plain words for the reviewer."""
     if isinstance(error, InsufficientCreditsError):
-        return (
-            f"Out of credits: {doing} was not done. Add credits to your Aurous team, "
-            "then try again."
-        )
+        return out_of_credits_text(doing)
     detail = str(error)
     if isinstance(error, APIError):
         code = f" ({error.code})" if error.code else ""

@@ -34,7 +34,7 @@ from .delivery import Delivery, attention_text, describe_delivery, resumed_text
 from .feed import ImageFeed
 from .health import ServiceHealth
 from .images import ImagePipeline
-from .notices import Notice, NoticeLevel, describe_error, short_reason
+from .notices import Notice, NoticeLevel, describe_error, out_of_credits_text, short_reason
 from .outbox import DecisionSender, Outbox
 from .poller import Poller, PollResult
 from .queue import Entry, ReviewQueue
@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 PREFETCH_AHEAD = 2
 FLUSH_TIMEOUT = 15.0
+# The balance also moves with others' runs on the same team: re-read it now and then.
+BALANCE_INTERVAL = 60.0
 
 
 class ReviewSession:
@@ -105,6 +107,10 @@ class ReviewSession:
         self._poll_task: asyncio.Task[None] | None = None
         self._reported_skips: set[str | None] = set()
         self._reported_problem: str | None = None
+        # One balance request at a time; asks meanwhile make one more after it.
+        self._balance_task: asyncio.Task[None] | None = None
+        self._balance_again = False
+        self._balance_read_at: float | None = None
 
         self.outbox.sent.connect(self._on_sent)
         self.outbox.failed.connect(self._on_failed)
@@ -133,7 +139,7 @@ class ReviewSession:
         if attention:
             self.notice.emit(Notice(NoticeLevel.WARNING, attention_text(attention)))
         self._poll_task = self.spawn(self.poller.run())
-        self.spawn(self.refresh_balance())
+        self.request_balance()
 
     async def aclose(self, *, flush: bool = True) -> list[Decision]:
         """Send what is still waiting (bounded by FLUSH_TIMEOUT), then stop everything.
@@ -271,11 +277,30 @@ class ReviewSession:
     def drop_decision(self, decision_id: str) -> Decision | None:
         return self.outbox.drop(decision_id)
 
+    def can_afford(self, kind: DecisionKind) -> bool:
+        """False when the last balance read cannot cover ``kind`` on top of the paid
+        decisions still waiting to go. Unknown balance or exempt billing: True (the
+        server has the last word, with a 402)."""
+        cost = COSTS[kind]
+        balance = self.balance
+        if not cost or balance is None or balance.billing_mode == "exempt":
+            return True
+        waiting = sum(d.cost for d in self.outbox.pending() if not d.dispatched)
+        return balance.available_credits >= cost + waiting
+
     def _decide(self, kind: DecisionKind, pose: str | None = None) -> Decision | None:
         entry = self.queue.current
         reason = self.why_not(kind, entry)
         if reason is not None or entry is None:
             self.notice.emit(Notice(NoticeLevel.WARNING, reason or "No character selected"))
+            return None
+        if not self.can_afford(kind):
+            # Refused here, in the words a 402 gets, rather than sent to be refused.
+            doing = _doing_kind(kind, entry.name, pose)
+            self.notice.emit(
+                Notice(NoticeLevel.ERROR, out_of_credits_text(doing), character_id=entry.id)
+            )
+            self.request_balance()
             return None
         decision = self.outbox.submit(kind, entry.id, entry.name, pose=pose)
         self.queue.set_pending(entry.id, kind, pose, decision)
@@ -299,7 +324,7 @@ class ReviewSession:
         if outcome.note:
             self.notice.emit(Notice(NoticeLevel.WARNING, outcome.note, character_id=cid))
         if decision.kind.paid:
-            self.spawn(self.refresh_balance())
+            self.request_balance()
             self.poller.poke()
 
     def _on_failed(self, decision: Decision, error: AurousError) -> None:
@@ -317,7 +342,7 @@ class ReviewSession:
         )
         self.delivery_changed.emit()
         if decision.kind.paid:
-            self.spawn(self.refresh_balance())
+            self.request_balance()
 
     def _on_phase(self, decision: Decision) -> None:
         self.queue.touch(decision.character_id)
@@ -391,6 +416,7 @@ class ReviewSession:
         if result.sweep_complete and self.loading:
             self.loading = False
             self.loading_changed.emit(False)
+        self._balance_due()
         self.prefetch()
 
     def _merge(self, character: Character) -> None:
@@ -399,6 +425,9 @@ class ReviewSession:
         regenerated_here = before is not None and bool(before.regenerating)
         ours = self.outbox.pending_for(character.id)
         entry = self.queue.upsert(character)
+        if was == CharacterStatus.SYNTHESIZING and character.status != was:
+            # A paid run settled: its held credits were spent or released.
+            self.request_balance()
         if entry is not None and entry.pending is None and ours:
             # A decision from the last session: the row shows it as on its way.
             self.queue.set_pending(character.id, ours[-1].kind, ours[-1].pose, ours[-1])
@@ -436,6 +465,27 @@ class ReviewSession:
 
     # -- balance and images -------------------------------------------------------------
 
+    def request_balance(self) -> None:
+        """Re-read the balance soon, coalesced: one request in flight, at most one after."""
+        if self._balance_task is not None and not self._balance_task.done():
+            self._balance_again = True
+            return
+        self._balance_read_at = self.clock.monotonic()
+        self._balance_task = self.spawn(self._read_balance())
+
+    async def _read_balance(self) -> None:
+        await self.refresh_balance()
+        while self._balance_again:
+            self._balance_again = False
+            self._balance_read_at = self.clock.monotonic()
+            await self.refresh_balance()
+
+    def _balance_due(self) -> None:
+        # The slow timer rides on the poller, which runs every few seconds anyway.
+        read_at = self._balance_read_at
+        if read_at is None or self.clock.monotonic() - read_at >= BALANCE_INTERVAL:
+            self.request_balance()
+
     async def refresh_balance(self) -> Balance | None:
         try:
             balance = await self.client.get_balance()
@@ -470,10 +520,13 @@ _LEFT_QUEUE: dict[str, str] = {
 
 
 def _doing(decision: Decision) -> str:
-    name = decision.character_name
+    return _doing_kind(decision.kind, decision.character_name, decision.pose)
+
+
+def _doing_kind(kind: DecisionKind, name: str, pose: str | None) -> str:
     return {
         DecisionKind.SAVE: f"saving “{name}”",
         DecisionKind.DISCARD: f"discarding “{name}”",
-        DecisionKind.REGENERATE: f"regenerating the {decision.pose} pose of “{name}”",
+        DecisionKind.REGENERATE: f"regenerating the {pose} pose of “{name}”",
         DecisionKind.RESYNTHESIZE: f"resynthesizing “{name}”",
-    }[decision.kind]
+    }[kind]

@@ -293,6 +293,9 @@ class MainWindow(QMainWindow):
         if entry is None or reason is not None:
             self.session.notice.emit(_warning(reason or "No character selected"))
             return
+        if not self.session.can_afford(DecisionKind.RESYNTHESIZE):
+            self.session.resynthesize()  # refused there, with the out-of-credits message
+            return
         balance = self.session.balance
         dialog = ConfirmResynthesize(
             entry.name,
