@@ -34,12 +34,19 @@ from .delivery import Delivery, attention_text, describe_delivery, resumed_text
 from .feed import ImageFeed
 from .health import ServiceHealth
 from .images import ImagePipeline
-from .notices import Notice, NoticeLevel, describe_error, out_of_credits_text, short_reason
+from .notices import (
+    Notice,
+    NoticeLevel,
+    describe_error,
+    error_details,
+    out_of_credits_text,
+    short_reason,
+)
 from .outbox import DecisionSender, Outbox
 from .poller import Poller, PollResult
 from .queue import Entry, ReviewQueue
 from .retry import RetryPolicy
-from .sender import ClientSender, DecisionConflictError
+from .sender import ClientSender, DecisionConflictError, UnconfirmedError
 
 __all__ = ["PREFETCH_AHEAD", "ReviewSession"]
 
@@ -111,6 +118,8 @@ class ReviewSession:
         self._balance_task: asyncio.Task[None] | None = None
         self._balance_again = False
         self._balance_read_at: float | None = None
+        # The request id of each paid run sent from here, to quote if the run fails.
+        self._run_requests: dict[str, str | None] = {}
 
         self.outbox.sent.connect(self._on_sent)
         self.outbox.failed.connect(self._on_failed)
@@ -180,7 +189,14 @@ class ReviewSession:
             return
         exc = task.exception()
         log.error("background task failed", exc_info=exc)
-        self.notice.emit(Notice(NoticeLevel.ERROR, f"Internal error: {exc!r}"))
+        self.notice.emit(
+            Notice(
+                NoticeLevel.ERROR,
+                "Something went wrong inside the app. Your decisions are kept; if it happens "
+                "again, copy the details from the Activity log and report it.",
+                details=error_details(exc) if exc is not None else None,
+            )
+        )
 
     # -- reading ------------------------------------------------------------------------
 
@@ -251,8 +267,10 @@ class ReviewSession:
             self.pose_changed.emit(pose)
 
     def refresh(self) -> None:
-        """Poll the whole list now (F5)."""
+        """Poll the whole list now, and load again the images that failed (F5)."""
         self.poller.poke(sweep=True)
+        if self.feed is not None:
+            self.feed.retry_failed()
 
     def replace_key(self, api_key: str) -> None:
         """The reviewer signed in with another key: whatever waited for one goes now."""
@@ -324,12 +342,18 @@ class ReviewSession:
         if outcome.note:
             self.notice.emit(Notice(NoticeLevel.WARNING, outcome.note, character_id=cid))
         if decision.kind.paid:
+            character = outcome.character
+            self._run_requests[cid] = character.meta.request_id if character else None
             self.request_balance()
             self.poller.poke()
 
     def _on_failed(self, decision: Decision, error: AurousError) -> None:
         cid = decision.character_id
-        text = describe_error(error, doing=_doing(decision))
+        if isinstance(error, DecisionConflictError | UnconfirmedError):
+            # These say it plainly themselves.
+            text = f"Could not finish {_doing(decision)}: {error.message}."
+        else:
+            text = describe_error(error, doing=_doing(decision))
         self.queue.clear_pending(cid, message=text)
         if not decision.resumed:
             self.queue.add_decided(-1)
@@ -338,7 +362,13 @@ class ReviewSession:
         elif isinstance(error, NotFoundError):
             self.queue.remove(cid)
         self.notice.emit(
-            Notice(NoticeLevel.ERROR, text, request_id=decision.request_id, character_id=cid)
+            Notice(
+                NoticeLevel.ERROR,
+                text,
+                request_id=decision.request_id,
+                character_id=cid,
+                details=error_details(error, decision.request_id),
+            )
         )
         self.delivery_changed.emit()
         if decision.kind.paid:
@@ -393,9 +423,10 @@ class ReviewSession:
                 self.notice.emit(
                     Notice(
                         NoticeLevel.WARNING,
-                        f"{what} in the server's list could not be read and is left out: "
-                        f"{item.reason}",
+                        f"{what} in the server's list could not be read and is left out; "
+                        "the rest of the queue is fine.",
                         character_id=item.id,
+                        details=item.reason,
                     )
                 )
         if result.problem is not None and result.problem != self._reported_problem:
@@ -423,6 +454,8 @@ class ReviewSession:
         before = self.queue.get(character.id)
         was = before.status if before is not None else None
         regenerated_here = before is not None and bool(before.regenerating)
+        # The poses being made anew, read before the update clears them.
+        remade = before.regenerating if before is not None else frozenset()
         ours = self.outbox.pending_for(character.id)
         entry = self.queue.upsert(character)
         if was == CharacterStatus.SYNTHESIZING and character.status != was:
@@ -440,27 +473,30 @@ class ReviewSession:
             )
         elif regenerated_here and was == CharacterStatus.SYNTHESIZING and entry.status != was:
             # Only for what this reviewer sent back: others' arrivals just update the counts.
+            request_id = self._run_requests.pop(character.id, None)
             if entry.status == CharacterStatus.REVIEWING:
-                level, text = NoticeLevel.INFO, f"“{entry.name}” is back for review"
+                text = f"“{entry.name}” is back for review"
+                self.notice.emit(Notice(NoticeLevel.INFO, text, character_id=character.id))
             else:
-                level, text = NoticeLevel.ERROR, f"“{entry.name}” failed to synthesize"
-            self.notice.emit(Notice(level, text, character_id=character.id))
+                self.notice.emit(_run_failed(entry, remade, request_id))
 
     def _on_poll_failed(self, error: AurousError, retry_in: float) -> None:
+        logged = Notice(
+            NoticeLevel.WARNING,
+            f"Can't update the queue: {short_reason(error)}. It is tried again by itself.",
+            toast=False,
+            details=error_details(error),
+        )
         if not self.health.online or self.health.key_refused is not None:
-            # The status line says it in plain words; the technical line is for the log.
-            self.notice.emit(
-                Notice(NoticeLevel.WARNING, f"Can't update the queue: {error}", toast=False)
-            )
+            # The status line says it in plain words; the Activity log keeps the details.
+            self.notice.emit(logged)
             self.connection_changed.emit(None)
             return
         if isinstance(error, AuthenticationError):
-            text = f"The API key was refused: {error}. Sign in again with a valid key."
+            text = "The API key was refused. Sign in again with a valid key."
         else:
             text = f"Can't update the queue: {short_reason(error)}. Retrying in {retry_in:.0f} s."
-            self.notice.emit(
-                Notice(NoticeLevel.WARNING, f"Can't update the queue: {error}", toast=False)
-            )
+            self.notice.emit(logged)
         self.connection_changed.emit(text)
 
     # -- balance and images -------------------------------------------------------------
@@ -517,6 +553,28 @@ _LEFT_QUEUE: dict[str, str] = {
     CharacterStatus.READY: "was saved by someone else",
     CharacterStatus.DELETED: "was deleted elsewhere",
 }
+
+
+def _run_failed(entry: Entry, poses: frozenset[str], request_id: str | None) -> Notice:
+    """A run sent from here failed: which pose, why (the server's words), what to do."""
+    reason = (entry.character.error_message or "the server gave no reason").rstrip(".")
+    if len(poses) == 1:
+        (pose,) = poses
+        what = f"The {pose} pose of “{entry.name}” could not be regenerated"
+        todo = "Regenerate it again (R) or resynthesize all four (Shift+R)."
+    else:
+        what = f"“{entry.name}” could not be resynthesized"
+        todo = "Resynthesize it again (Shift+R) or discard it (X)."
+    details = f"Server's reason: {entry.character.error_message or 'none given'}"
+    if request_id:
+        details += f"\nRequest id: {request_id}"
+    return Notice(
+        NoticeLevel.ERROR,
+        f"{what}: {reason}. {todo}",
+        request_id=request_id,
+        character_id=entry.id,
+        details=details,
+    )
 
 
 def _doing(decision: Decision) -> str:
