@@ -45,6 +45,7 @@ from reviewer.ui.keymap import load_keymap
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.sign_in import sign_in
 from reviewer.ui.theme import Theme, ThemeChoice, apply_theme, follow_system
+from reviewer.ui.window_state import restore_window, save_window
 
 __all__ = ["build_parser", "build_session", "main"]
 
@@ -226,9 +227,7 @@ async def _review(
     keymap = load_keymap(paths.config_dir())
     window = MainWindow(session, theme, where=connection.where, keymap=keymap)
     settings = QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
-    geometry = settings.value("geometry")
-    if geometry is not None:
-        window.restoreGeometry(geometry)
+    restore_window(window, window.splitter, window.side_panels, settings)
     window.show()
     for note in notes:
         session.notice.emit(Notice(NoticeLevel.WARNING, note))
@@ -266,8 +265,7 @@ async def _review(
         window.statusBar().clearMessage()
         if not unsent or await _quit_anyway(window, unsent, kept=not connection.demo):
             break
-    settings.setValue("geometry", window.saveGeometry())
-    settings.sync()
+    save_window(window, window.splitter, window.side_panels, settings)
     await session.aclose(flush=False)
     await client.aclose()
     if isinstance(store, Journal):

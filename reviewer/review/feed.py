@@ -118,17 +118,26 @@ class ImageFeed:
                     "It loads by itself when the connection is back.",
                 )
             else:
-                self.failed.emit(slot, req, str(exc))
-        except Exception as exc:
+                log.warning("the %s pose of %s: %s", req.pose, req.character_id, exc)
+                self.failed.emit(slot, req, _not_loaded(req.pose))
+        except Exception:
             log.exception("loading the %s pose of %s failed", req.pose, req.character_id)
             self._failed.setdefault(slot, set()).add(req)
-            self.failed.emit(slot, req, f"could not load the {req.pose} pose: {exc}")
+            self.failed.emit(slot, req, _not_loaded(req.pose))
         else:
             self.loaded.emit(slot, req, image)
         finally:
             tasks = self._slots.get(slot)
             if tasks is not None and tasks.get(req) is asyncio.current_task():
                 del tasks[req]
+
+
+def _not_loaded(pose: str) -> str:
+    # Plain words on the tile; the technical line went to the log just before.
+    return (
+        f"Can't load the {pose} pose: the image could not be fetched or read. "
+        "F5 refreshes the queue and tries again."
+    )
 
 
 def _unreachable(error: BaseException) -> bool:

@@ -34,12 +34,19 @@ from .delivery import Delivery, attention_text, describe_delivery, resumed_text
 from .feed import ImageFeed
 from .health import ServiceHealth
 from .images import ImagePipeline
-from .notices import Notice, NoticeLevel, describe_error, short_reason
+from .notices import (
+    Notice,
+    NoticeLevel,
+    describe_error,
+    error_details,
+    out_of_credits_text,
+    short_reason,
+)
 from .outbox import DecisionSender, Outbox
 from .poller import Poller, PollResult
 from .queue import Entry, ReviewQueue
 from .retry import RetryPolicy
-from .sender import ClientSender, DecisionConflictError
+from .sender import ClientSender, DecisionConflictError, UnconfirmedError
 
 __all__ = ["PREFETCH_AHEAD", "ReviewSession"]
 
@@ -47,6 +54,8 @@ log = logging.getLogger(__name__)
 
 PREFETCH_AHEAD = 2
 FLUSH_TIMEOUT = 15.0
+# The balance also moves with others' runs on the same team: re-read it now and then.
+BALANCE_INTERVAL = 60.0
 
 
 class ReviewSession:
@@ -105,6 +114,12 @@ class ReviewSession:
         self._poll_task: asyncio.Task[None] | None = None
         self._reported_skips: set[str | None] = set()
         self._reported_problem: str | None = None
+        # One balance request at a time; asks meanwhile make one more after it.
+        self._balance_task: asyncio.Task[None] | None = None
+        self._balance_again = False
+        self._balance_read_at: float | None = None
+        # The request id of each paid run sent from here, to quote if the run fails.
+        self._run_requests: dict[str, str | None] = {}
 
         self.outbox.sent.connect(self._on_sent)
         self.outbox.failed.connect(self._on_failed)
@@ -133,7 +148,7 @@ class ReviewSession:
         if attention:
             self.notice.emit(Notice(NoticeLevel.WARNING, attention_text(attention)))
         self._poll_task = self.spawn(self.poller.run())
-        self.spawn(self.refresh_balance())
+        self.request_balance()
 
     async def aclose(self, *, flush: bool = True) -> list[Decision]:
         """Send what is still waiting (bounded by FLUSH_TIMEOUT), then stop everything.
@@ -174,7 +189,14 @@ class ReviewSession:
             return
         exc = task.exception()
         log.error("background task failed", exc_info=exc)
-        self.notice.emit(Notice(NoticeLevel.ERROR, f"Internal error: {exc!r}"))
+        self.notice.emit(
+            Notice(
+                NoticeLevel.ERROR,
+                "Something went wrong inside the app. Your decisions are kept; if it happens "
+                "again, copy the details from the Activity log and report it.",
+                details=error_details(exc) if exc is not None else None,
+            )
+        )
 
     # -- reading ------------------------------------------------------------------------
 
@@ -245,8 +267,10 @@ class ReviewSession:
             self.pose_changed.emit(pose)
 
     def refresh(self) -> None:
-        """Poll the whole list now (F5)."""
+        """Poll the whole list now, and load again the images that failed (F5)."""
         self.poller.poke(sweep=True)
+        if self.feed is not None:
+            self.feed.retry_failed()
 
     def replace_key(self, api_key: str) -> None:
         """The reviewer signed in with another key: whatever waited for one goes now."""
@@ -271,11 +295,30 @@ class ReviewSession:
     def drop_decision(self, decision_id: str) -> Decision | None:
         return self.outbox.drop(decision_id)
 
+    def can_afford(self, kind: DecisionKind) -> bool:
+        """False when the last balance read cannot cover ``kind`` on top of the paid
+        decisions still waiting to go. Unknown balance or exempt billing: True (the
+        server has the last word, with a 402)."""
+        cost = COSTS[kind]
+        balance = self.balance
+        if not cost or balance is None or balance.billing_mode == "exempt":
+            return True
+        waiting = sum(d.cost for d in self.outbox.pending() if not d.dispatched)
+        return balance.available_credits >= cost + waiting
+
     def _decide(self, kind: DecisionKind, pose: str | None = None) -> Decision | None:
         entry = self.queue.current
         reason = self.why_not(kind, entry)
         if reason is not None or entry is None:
             self.notice.emit(Notice(NoticeLevel.WARNING, reason or "No character selected"))
+            return None
+        if not self.can_afford(kind):
+            # Refused here, in the words a 402 gets, rather than sent to be refused.
+            doing = _doing_kind(kind, entry.name, pose)
+            self.notice.emit(
+                Notice(NoticeLevel.ERROR, out_of_credits_text(doing), character_id=entry.id)
+            )
+            self.request_balance()
             return None
         decision = self.outbox.submit(kind, entry.id, entry.name, pose=pose)
         self.queue.set_pending(entry.id, kind, pose, decision)
@@ -299,12 +342,18 @@ class ReviewSession:
         if outcome.note:
             self.notice.emit(Notice(NoticeLevel.WARNING, outcome.note, character_id=cid))
         if decision.kind.paid:
-            self.spawn(self.refresh_balance())
+            character = outcome.character
+            self._run_requests[cid] = character.meta.request_id if character else None
+            self.request_balance()
             self.poller.poke()
 
     def _on_failed(self, decision: Decision, error: AurousError) -> None:
         cid = decision.character_id
-        text = describe_error(error, doing=_doing(decision))
+        if isinstance(error, DecisionConflictError | UnconfirmedError):
+            # These say it plainly themselves.
+            text = f"Could not finish {_doing(decision)}: {error.message}."
+        else:
+            text = describe_error(error, doing=_doing(decision))
         self.queue.clear_pending(cid, message=text)
         if not decision.resumed:
             self.queue.add_decided(-1)
@@ -313,11 +362,17 @@ class ReviewSession:
         elif isinstance(error, NotFoundError):
             self.queue.remove(cid)
         self.notice.emit(
-            Notice(NoticeLevel.ERROR, text, request_id=decision.request_id, character_id=cid)
+            Notice(
+                NoticeLevel.ERROR,
+                text,
+                request_id=decision.request_id,
+                character_id=cid,
+                details=error_details(error, decision.request_id),
+            )
         )
         self.delivery_changed.emit()
         if decision.kind.paid:
-            self.spawn(self.refresh_balance())
+            self.request_balance()
 
     def _on_phase(self, decision: Decision) -> None:
         self.queue.touch(decision.character_id)
@@ -368,9 +423,10 @@ class ReviewSession:
                 self.notice.emit(
                     Notice(
                         NoticeLevel.WARNING,
-                        f"{what} in the server's list could not be read and is left out: "
-                        f"{item.reason}",
+                        f"{what} in the server's list could not be read and is left out; "
+                        "the rest of the queue is fine.",
                         character_id=item.id,
+                        details=item.reason,
                     )
                 )
         if result.problem is not None and result.problem != self._reported_problem:
@@ -391,14 +447,20 @@ class ReviewSession:
         if result.sweep_complete and self.loading:
             self.loading = False
             self.loading_changed.emit(False)
+        self._balance_due()
         self.prefetch()
 
     def _merge(self, character: Character) -> None:
         before = self.queue.get(character.id)
         was = before.status if before is not None else None
         regenerated_here = before is not None and bool(before.regenerating)
+        # The poses being made anew, read before the update clears them.
+        remade = before.regenerating if before is not None else frozenset()
         ours = self.outbox.pending_for(character.id)
         entry = self.queue.upsert(character)
+        if was == CharacterStatus.SYNTHESIZING and character.status != was:
+            # A paid run settled: its held credits were spent or released.
+            self.request_balance()
         if entry is not None and entry.pending is None and ours:
             # A decision from the last session: the row shows it as on its way.
             self.queue.set_pending(character.id, ours[-1].kind, ours[-1].pose, ours[-1])
@@ -411,30 +473,54 @@ class ReviewSession:
             )
         elif regenerated_here and was == CharacterStatus.SYNTHESIZING and entry.status != was:
             # Only for what this reviewer sent back: others' arrivals just update the counts.
+            request_id = self._run_requests.pop(character.id, None)
             if entry.status == CharacterStatus.REVIEWING:
-                level, text = NoticeLevel.INFO, f"“{entry.name}” is back for review"
+                text = f"“{entry.name}” is back for review"
+                self.notice.emit(Notice(NoticeLevel.INFO, text, character_id=character.id))
             else:
-                level, text = NoticeLevel.ERROR, f"“{entry.name}” failed to synthesize"
-            self.notice.emit(Notice(level, text, character_id=character.id))
+                self.notice.emit(_run_failed(entry, remade, request_id))
 
     def _on_poll_failed(self, error: AurousError, retry_in: float) -> None:
+        logged = Notice(
+            NoticeLevel.WARNING,
+            f"Can't update the queue: {short_reason(error)}. It is tried again by itself.",
+            toast=False,
+            details=error_details(error),
+        )
         if not self.health.online or self.health.key_refused is not None:
-            # The status line says it in plain words; the technical line is for the log.
-            self.notice.emit(
-                Notice(NoticeLevel.WARNING, f"Can't update the queue: {error}", toast=False)
-            )
+            # The status line says it in plain words; the Activity log keeps the details.
+            self.notice.emit(logged)
             self.connection_changed.emit(None)
             return
         if isinstance(error, AuthenticationError):
-            text = f"The API key was refused: {error}. Sign in again with a valid key."
+            text = "The API key was refused. Sign in again with a valid key."
         else:
             text = f"Can't update the queue: {short_reason(error)}. Retrying in {retry_in:.0f} s."
-            self.notice.emit(
-                Notice(NoticeLevel.WARNING, f"Can't update the queue: {error}", toast=False)
-            )
+            self.notice.emit(logged)
         self.connection_changed.emit(text)
 
     # -- balance and images -------------------------------------------------------------
+
+    def request_balance(self) -> None:
+        """Re-read the balance soon, coalesced: one request in flight, at most one after."""
+        if self._balance_task is not None and not self._balance_task.done():
+            self._balance_again = True
+            return
+        self._balance_read_at = self.clock.monotonic()
+        self._balance_task = self.spawn(self._read_balance())
+
+    async def _read_balance(self) -> None:
+        await self.refresh_balance()
+        while self._balance_again:
+            self._balance_again = False
+            self._balance_read_at = self.clock.monotonic()
+            await self.refresh_balance()
+
+    def _balance_due(self) -> None:
+        # The slow timer rides on the poller, which runs every few seconds anyway.
+        read_at = self._balance_read_at
+        if read_at is None or self.clock.monotonic() - read_at >= BALANCE_INTERVAL:
+            self.request_balance()
 
     async def refresh_balance(self) -> Balance | None:
         try:
@@ -469,11 +555,36 @@ _LEFT_QUEUE: dict[str, str] = {
 }
 
 
+def _run_failed(entry: Entry, poses: frozenset[str], request_id: str | None) -> Notice:
+    """A run sent from here failed: which pose, why (the server's words), what to do."""
+    reason = (entry.character.error_message or "the server gave no reason").rstrip(".")
+    if len(poses) == 1:
+        (pose,) = poses
+        what = f"The {pose} pose of “{entry.name}” could not be regenerated"
+        todo = "Regenerate it again (R) or resynthesize all four (Shift+R)."
+    else:
+        what = f"“{entry.name}” could not be resynthesized"
+        todo = "Resynthesize it again (Shift+R) or discard it (X)."
+    details = f"Server's reason: {entry.character.error_message or 'none given'}"
+    if request_id:
+        details += f"\nRequest id: {request_id}"
+    return Notice(
+        NoticeLevel.ERROR,
+        f"{what}: {reason}. {todo}",
+        request_id=request_id,
+        character_id=entry.id,
+        details=details,
+    )
+
+
 def _doing(decision: Decision) -> str:
-    name = decision.character_name
+    return _doing_kind(decision.kind, decision.character_name, decision.pose)
+
+
+def _doing_kind(kind: DecisionKind, name: str, pose: str | None) -> str:
     return {
         DecisionKind.SAVE: f"saving “{name}”",
         DecisionKind.DISCARD: f"discarding “{name}”",
-        DecisionKind.REGENERATE: f"regenerating the {decision.pose} pose of “{name}”",
+        DecisionKind.REGENERATE: f"regenerating the {pose} pose of “{name}”",
         DecisionKind.RESYNTHESIZE: f"resynthesizing “{name}”",
-    }[decision.kind]
+    }[kind]

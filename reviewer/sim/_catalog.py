@@ -57,6 +57,21 @@ FAILURE_MESSAGES = (
 )
 
 
+# Reasons that name no pose, so they fit the failure of any run.
+_ANY_RUN_FAILURES = (
+    "Safety filter rejected a generated image; try different attributes.",
+    "Upstream image provider timed out after 3 attempts.",
+)
+
+
+def failure_messages(poses: tuple[str, ...]) -> tuple[str, ...]:
+    """Reasons a run of ``poses`` may fail with: a one-pose regenerate names its own pose
+    (a real service does not blame the back view for a failed front)."""
+    if len(poses) != 1:
+        return FAILURE_MESSAGES
+    return (*_ANY_RUN_FAILURES, f"The {poses[0]} view could not be composed.")
+
+
 def random_name(rng: random.Random) -> str:
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(EPITHETS)}"
 

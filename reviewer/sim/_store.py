@@ -150,7 +150,7 @@ class Store:
         fate = random.Random(f"{self._config.seed}:{char.id}:{char.runs}")
         jitter = fate.random() * self._config.synthesis_jitter
         fails = fate.random() < self.failure_rate
-        message = fate.choice(_catalog.FAILURE_MESSAGES)
+        message = fate.choice(_catalog.failure_messages(poses))
         if ready_at is None:
             ready_at = now + self._config.synthesis_seconds * (1.0 + jitter)
         char.job = Job(kind, poses, char.look(), now, ready_at, hold, message if fails else None)

@@ -114,7 +114,7 @@ class DetailPanel(QFrame):
         super().__init__(parent)
         keymap = keymap or default_keymap()
         self.setObjectName("DetailPanel")
-        self.setMinimumWidth(270)
+        self.setMinimumWidth(230)
         self.setMaximumWidth(340)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 18, 18, 14)

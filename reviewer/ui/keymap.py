@@ -65,6 +65,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("escape", "Close the loupe, a message or this sheet", ("Esc",), "View"),
     Action("refresh", "Refresh the queue now", ("F5",), "View"),
     Action("help", "This sheet", ("?", "F1", "Shift+?"), "View"),
+    Action("toggle_panels", "Hide or show the queue and details columns", ("Tab",), "View"),
+    Action("fullscreen", "Full screen", ("F11",), "View"),
+    Action("quit", "Quit (sends what waits first)", ("Ctrl+Q",), "View"),
 )
 
 # Lightroom's culling keys where they exist (P pick, X reject, U unflag/undo, G grid …).

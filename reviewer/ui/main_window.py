@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeyEvent,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -39,10 +45,14 @@ from .pose_grid import PoseGrid
 from .queue_view import QueueDelegate, QueueModel, QueueView, Thumbnails
 from .status_bar import StatusLine
 from .theme import Theme, icon
+from .window_state import PREFERRED_SIZE, make_room
 
 __all__ = ["MainWindow"]
 
 TITLE = "Aurous Reviewer"
+MIN_SIZE = (860, 560)
+# Two pose cells of 260 px side by side, with the grid's margins and spacing.
+CENTRE_MIN_WIDTH = 2 * 260 + 12 + 2 * 14
 
 
 class MainWindow(QMainWindow):
@@ -63,8 +73,10 @@ class MainWindow(QMainWindow):
         self.theme = theme
         self.keymap = keymap or default_keymap()
         self.setWindowTitle(f"{TITLE} — {where}" if where else TITLE)
-        self.resize(1440, 900)
-        self.setMinimumSize(980, 640)
+        # Small enough for a 1024×640 screen; the app fits the window to its screen or
+        # restores the last place (window_state.restore_window).
+        self.setMinimumSize(MIN_SIZE[0], MIN_SIZE[1])
+        self.resize(*PREFERRED_SIZE)
         self._closing = False
         self.confirm_dialog: ConfirmResynthesize | None = None
 
@@ -75,15 +87,17 @@ class MainWindow(QMainWindow):
         column.addWidget(self._top_bar())
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setHandleWidth(1)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self._queue_panel())
+        self.queue_panel = self._queue_panel()
+        splitter.addWidget(self.queue_panel)
         splitter.addWidget(self._centre())
         self.details = DetailPanel(theme, self.keymap)
         splitter.addWidget(self.details)
+        # The side columns collapse by dragging (or Tab); the poses never do.
+        splitter.setCollapsible(1, False)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([300, 820, 300])
+        splitter.setSizes([280, 820, 290])
         self.splitter = splitter
         column.addWidget(splitter, 1)
         self.setCentralWidget(root)
@@ -152,7 +166,7 @@ class MainWindow(QMainWindow):
     def _queue_panel(self) -> QWidget:
         panel = QFrame()
         panel.setObjectName("QueuePanel")
-        panel.setMinimumWidth(240)
+        panel.setMinimumWidth(200)
         panel.setMaximumWidth(420)
         column = QVBoxLayout(panel)
         column.setContentsMargins(0, 12, 0, 0)
@@ -244,6 +258,9 @@ class MainWindow(QMainWindow):
             "escape": self.escape,
             "refresh": s.refresh,
             "help": self.sheet.toggle,
+            "toggle_panels": self.toggle_panels,
+            "fullscreen": self.toggle_fullscreen,
+            "quit": self.close,  # through close_requested: the same flush as closing
         }
         for pose in SYNTHESIZED_POSES:
             actions[f"select_{pose}"] = self._pose_selector(pose)
@@ -282,6 +299,9 @@ class MainWindow(QMainWindow):
         if entry is None or reason is not None:
             self.session.notice.emit(_warning(reason or "No character selected"))
             return
+        if not self.session.can_afford(DecisionKind.RESYNTHESIZE):
+            self.session.resynthesize()  # refused there, with the out-of-credits message
+            return
         balance = self.session.balance
         dialog = ConfirmResynthesize(
             entry.name,
@@ -300,6 +320,24 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(done)
         self.confirm_dialog = dialog
         dialog.open()
+
+    @property
+    def side_panels(self) -> list[QWidget]:
+        return [self.queue_panel, self.details]
+
+    def toggle_panels(self) -> None:
+        """Tab: both side columns away for the poses alone, and back (as in Lightroom)."""
+        show = all(panel.isHidden() for panel in self.side_panels)
+        for panel in self.side_panels:
+            panel.setVisible(show)
+        if show:
+            self.queue_view.setFocus()
+
+    def toggle_fullscreen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
 
     def toggle_loupe(self) -> None:
         if self.loupe.isVisible():
@@ -404,6 +442,10 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.queue_view.setFocus()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        make_room(self.splitter, 1, CENTRE_MIN_WIDTH)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and event.type() in (
