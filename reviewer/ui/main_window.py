@@ -26,6 +26,7 @@ from reviewer.review.decisions import COSTS, Decision, DecisionKind
 from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.queue import Counts, Entry, StatusFilter
 from reviewer.review.session import ReviewSession
+from reviewer.review.zoom import ZoomLevel
 
 from .activity import ActivityLog
 from .attention import AttentionPanel
@@ -37,7 +38,9 @@ from .overlays import ShortcutSheet, Toast
 from .pose_grid import PoseGrid
 from .queue_view import QueueDelegate, QueueModel, QueueView, Thumbnails
 from .status_bar import StatusLine
+from .survey import Survey
 from .theme import Theme, icon
+from .viewing import Viewing
 
 __all__ = ["MainWindow"]
 
@@ -92,6 +95,7 @@ class MainWindow(QMainWindow):
 
         self.sheet = ShortcutSheet(theme, root)
         self.current = CurrentView(session, self.grid, self.loupe, self.details, self)
+        self.viewing = Viewing(session, self.current, self.loupe, self.survey, self)
         self._bind()
         self._shortcuts()
         self._update_reasons()
@@ -189,6 +193,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         self.grid = PoseGrid(self.theme)
         layout.addWidget(self.grid)
+        self.survey = Survey(self.session, self.theme, centre)
         self.loupe = Loupe(self.theme, centre)
         self.toast = Toast(self.theme, centre)
         return centre
@@ -222,6 +227,8 @@ class MainWindow(QMainWindow):
         self.grid.pose_activated.connect(self._pose_activated)
         self.details.decision_clicked.connect(self._decision_clicked)
         self.toast.undo_requested.connect(s.undo)
+        self.grid.compare_requested.connect(self.viewing.compare)
+        self.loupe.closed.connect(self.queue_view.setFocus)
         self.thumbnails.device_pixel_ratio = self.devicePixelRatioF()
 
     def _shortcuts(self) -> None:
@@ -242,6 +249,12 @@ class MainWindow(QMainWindow):
             (("?", "F1", "Shift+?"), self.sheet.toggle, False),
             (("Ctrl+F",), self.focus_search, False),
             (("F5",), s.refresh, False),
+            (("C",), self.viewing.compare, False),  # action: compare
+            (("Shift+Z",), self.viewing.four_up, False),  # action: zoom_4up
+            (("N",), self.viewing.toggle_survey, False),  # action: survey
+            (("Ctrl+0",), lambda: self.viewing.zoom(ZoomLevel.FIT), False),  # action: zoom_fit
+            (("Ctrl+1",), lambda: self.viewing.zoom(ZoomLevel.ACTUAL), False),  # action: zoom_100
+            (("Ctrl+2",), lambda: self.viewing.zoom(ZoomLevel.DOUBLE), False),  # action: zoom_200
         ]
         for i, pose in enumerate(SYNTHESIZED_POSES):
             bindings.append(((str(i + 1),), self._pose_selector(pose), False))
@@ -301,9 +314,9 @@ class MainWindow(QMainWindow):
             self.current.open_loupe()
 
     def escape(self) -> None:
-        if self.loupe.isVisible():
-            self.loupe.close_loupe()
-        elif self.toast.isVisible():
+        if self.viewing.escape():
+            return
+        if self.toast.isVisible():
             self.toast.hide()
 
     def focus_search(self) -> None:

@@ -21,9 +21,13 @@ SHORTCUTS: list[tuple[str, str]] = [
     ("R", "Regenerate the selected pose (1 generation)"),
     ("Shift+R", "Resynthesize all four (4 generations; asks first)"),
     ("→ or J  /  ← or K", "Next / previous character"),
-    ("Space", "Loupe: the selected pose large"),
-    ("Z", "In the loupe: fit / 100 %"),
-    ("Esc", "Close the loupe or this sheet"),
+    ("Space", "Loupe: the selected pose large (click or wheel zooms there)"),
+    ("Z   Ctrl+0 / 1 / 2", "Zoom: Fit → 100 % → 200 %  /  Fit, 100 %, 200 %"),
+    ("Arrows", "Zoomed in: pan the image (at Fit: change character)"),
+    ("Shift+Z", "4-up: all four poses zoomed on the same spot"),
+    ("C", "Compare a regenerated pose before and after, large"),
+    ("N", "Survey: the selected pose across a page of characters"),
+    ("Esc", "Close the loupe, the survey or this sheet"),
     ("Ctrl+Z", "Undo the last decision not yet sent"),
     ("Ctrl+F", "Search by name"),
     ("F5", "Refresh the queue now"),
@@ -61,7 +65,7 @@ class ShortcutSheet(Cover):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), t.color("overlay"))
-        row_h = 34
+        row_h = max(22, min(34, (self.height() - 130) // len(SHORTCUTS)))
         width = min(620, self.width() - 40)
         height = 90 + row_h * len(SHORTCUTS)
         card = QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
