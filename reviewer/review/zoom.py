@@ -126,13 +126,17 @@ class ZoomState:
         """Z or a click: the next of 100 % and 200 % larger than what is shown, then Fit.
 
         On a big HiDPI screen Fit can already be larger than 100 % (a 1024 px image in
-        1600 device pixels): Z then goes straight to 200 %, so it never zooms out."""
+        1600 device pixels): Z then goes straight to 200 %, so it never zooms out. A small
+        image, larger than 200 % at Fit, still gets its true pixels: 100 %, then 200 %."""
         shown = self.scale(g) * g.ratio
-        for level, factor in _FACTORS.items():
-            if factor > shown + 1e-6:
-                self._zoom_to(factor, level, g, at)
-                return
-        self.fit()
+        larger = [(lv, f) for lv, f in _FACTORS.items() if f > shown + 1e-6]
+        if not larger and self.level is ZoomLevel.FIT:
+            larger = list(_FACTORS.items())
+        if larger:
+            level, factor = larger[0]
+            self._zoom_to(factor, level, g, at)
+        else:
+            self.fit()
 
     def pan(self, dx: float, dy: float, g: Geometry) -> None:
         """Move the image by (dx, dy) logical pixels, never past its edges."""

@@ -53,14 +53,18 @@ def test_z_never_zooms_out_on_a_big_hidpi_screen() -> None:
     assert z.scale(big) * big.ratio == 1.0
 
 
-def test_z_cycles_fit_100_200_on_a_normal_screen() -> None:
+@pytest.mark.parametrize(
+    "geometry",
+    [BIG, Geometry(view=(1000.0, 800.0), image=(96.0, 96.0))],
+    ids=["1024 px on a 1x screen", "a 96 px image, larger than 200 % at Fit"],
+)
+def test_z_cycles_fit_100_200(geometry: Geometry) -> None:
     z = ZoomState()
-    z.cycle(BIG)
-    assert z.label == LABEL[ZoomLevel.ACTUAL]
-    z.cycle(BIG)
-    assert z.label == LABEL[ZoomLevel.DOUBLE]
-    z.cycle(BIG)
-    assert z.label == LABEL[ZoomLevel.FIT]
+    labels = []
+    for _ in range(3):
+        z.cycle(geometry)
+        labels.append(z.label)
+    assert labels == ["100 %", "200 %", "Fit"]
 
 
 def test_zoom_keeps_the_clicked_point_under_the_pointer() -> None:
