@@ -6,7 +6,7 @@ how they load is the session's business (reviewer.review.feed).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QSize, QTimer
 from PySide6.QtGui import QPixmap
 
 from reviewer.api import SYNTHESIZED_POSES, Character
@@ -16,7 +16,7 @@ from reviewer.review.queue import Entry
 from reviewer.review.session import ReviewSession
 
 from .details import DetailPanel
-from .loupe import Loupe
+from .loupe import Loupe, LoupeMode, Pane
 from .pixmaps import to_pixmap
 from .pose_grid import PoseGrid, TileState
 
@@ -25,6 +25,7 @@ __all__ = ["CurrentView"]
 _PixKey = tuple[str, str, str, bool, bool]  # id, version, pose, before, full size
 GRID = "grid"
 LOUPE = "loupe"
+LOUPE_NEXT = "loupe_next"  # the next character's full-resolution poses, while the loupe is open
 
 
 class CurrentView(QObject):
@@ -47,6 +48,10 @@ class CurrentView(QObject):
         self._shown: dict[tuple[str, str], QPixmap] = {}
         self._progress: dict[tuple[str, bool], float | None] = {}
         self._errors: dict[tuple[str, bool], str] = {}
+        self._loupe_errors: dict[tuple[str, bool], str] = {}
+        # Full-resolution size of each image (known from any load, even a small one), so
+        # the loupe draws a low-resolution image at its true size until the sharp one comes.
+        self._sizes: dict[tuple[str, str, str, bool], QSize] = {}
         self._resize = QTimer(self)
         self._resize.setSingleShot(True)
         self._resize.setInterval(150)
@@ -61,7 +66,7 @@ class CurrentView(QObject):
         session.queue.changed.connect(self._row_changed)
         session.pose_changed.connect(lambda _: self.refresh())
         session.loading_changed.connect(lambda _: self.refresh())
-        loupe.closed.connect(lambda: feed.cancel(LOUPE) if feed else None)
+        loupe.closed.connect(self._loupe_closed)
 
     @property
     def entry(self) -> Entry | None:
@@ -73,6 +78,7 @@ class CurrentView(QObject):
             self._shown.clear()
             self._progress.clear()
             self._errors.clear()
+            self._loupe_errors.clear()
         self._entry = entry
         self.refresh()
 
@@ -111,26 +117,55 @@ class CurrentView(QObject):
         if self.loupe.isVisible():
             self._request_loupe()
 
-    def open_loupe(self) -> None:
+    def open_loupe(self, mode: LoupeMode = LoupeMode.SINGLE) -> None:
         if self._entry is None:
             return
-        self.loupe.open()
+        self.loupe.open(mode)
         self._request_loupe()
+
+    def _loupe_closed(self) -> None:
+        feed = self.session.feed
+        if feed is not None:
+            feed.cancel(LOUPE)
+            feed.cancel(LOUPE_NEXT)
+
+    def _loupe_mode(self, entry: Entry) -> LoupeMode:
+        mode = self.loupe.mode
+        # A compare whose before is gone (the character changed since) shows the pose alone.
+        return LoupeMode.SINGLE if mode is LoupeMode.COMPARE and not entry.comparing else mode
+
+    def _loupe_poses(self, entry: Entry) -> list[str]:
+        mode = self._loupe_mode(entry)
+        if mode is LoupeMode.FOUR:
+            return list(SYNTHESIZED_POSES)
+        if mode is LoupeMode.COMPARE and entry.compare_pose:
+            return [entry.compare_pose]
+        return [self.session.selected_pose]
 
     def _request_loupe(self) -> None:
         entry = self._entry
         feed = self.session.feed
         if entry is None or feed is None:
             return
-        pose = self.session.selected_pose
-        requests = []
-        if entry.character.ref(pose) is not None:
-            requests.append(ImageRequest(entry.character, pose, None))
+        poses = self._loupe_poses(entry)
+        requests = [
+            ImageRequest(entry.character, pose, None)
+            for pose in poses
+            if entry.character.ref(pose) is not None
+        ]
         before = self._before(entry)
-        if before is not None and entry.compare_pose == pose:
-            requests.append(ImageRequest(before, pose, None, before=True))
+        if before is not None and self._loupe_mode(entry) is LoupeMode.COMPARE:
+            requests.insert(0, ImageRequest(before, poses[0], None, before=True))
         self._paint_loupe()
         feed.request(LOUPE, requests)
+        # Warm the next character's full resolution, so moving on is sharp at once.
+        ahead = [
+            ImageRequest(e.character, pose, None)
+            for e in self.session.queue.following(1)
+            for pose in poses
+            if e.character.ref(pose) is not None
+        ]
+        feed.request(LOUPE_NEXT, ahead)
 
     @staticmethod
     def _before(entry: Entry) -> Character | None:
@@ -151,7 +186,11 @@ class CurrentView(QObject):
             return
         ratio = self.grid.devicePixelRatioF()
         self._pixmaps[self._key(slot, req)] = to_pixmap(image, ratio)
-        self._errors.pop((req.pose, req.before), None)
+        self._sizes[self._key(slot, req)[:4]] = QSize(image.source_width, image.source_height)
+        if slot == LOUPE:
+            self._loupe_errors.pop((req.pose, req.before), None)
+        else:
+            self._errors.pop((req.pose, req.before), None)
         self._progress.pop((req.pose, req.before), None)
         self._paint_tiles()
         if self.loupe.isVisible():
@@ -170,12 +209,8 @@ class CurrentView(QObject):
         if not self._mine(slot, req):
             return
         if slot == LOUPE:
-            self.loupe.set_images(
-                self._loupe_title(),
-                self._grid_pixmap(req.pose),
-                full_resolution=False,
-                error=message,
-            )
+            self._loupe_errors[(req.pose, req.before)] = message
+            self._paint_loupe()
             return
         self._errors[(req.pose, req.before)] = message
         self._paint_tiles()
@@ -222,30 +257,52 @@ class CurrentView(QObject):
                 )
             )
 
-    def _loupe_title(self) -> str:
-        name = self._entry.name if self._entry else ""
-        return f"{name}  —  {self.session.selected_pose.capitalize()}"
+    def _loupe_title(self, entry: Entry) -> str:
+        mode = self._loupe_mode(entry)
+        if mode is LoupeMode.FOUR:
+            return f"{entry.name}  —  all four poses"
+        pose = self._loupe_poses(entry)[0].capitalize()
+        if mode is LoupeMode.COMPARE:
+            return f"{entry.name}  —  {pose}, before and after"
+        return f"{entry.name}  —  {pose}"
+
+    def _loupe_pane(self, entry: Entry, pose: str, *, before: bool, label: str) -> Pane:
+        character = self._before(entry) if before else entry.character
+        if character is None or character.ref(pose) is None:
+            return Pane(label, error=_no_image(entry))
+        version = character.updated_at.isoformat()
+        full = self._pixmaps.get((character.id, version, pose, before, True))
+        # Low resolution first: the grid's image (or the last one shown), scaled up.
+        low = self._grid_pixmap(pose, before=before)
+        if low is None and not before:
+            low = self._shown.get((entry.id, pose))
+        return Pane(
+            label,
+            full or low,
+            self._sizes.get((character.id, version, pose, before)),
+            sharp=full is not None,
+            error=None if full is not None else self._loupe_errors.get((pose, before)),
+        )
 
     def _paint_loupe(self) -> None:
         entry = self._entry
         if entry is None:
             return
-        pose = self.session.selected_pose
-        version = entry.character.updated_at.isoformat()
-        full = self._pixmaps.get((entry.id, version, pose, False, True))
-        before = None
-        if self._before(entry) is not None and entry.compare_pose == pose:
-            b = self._before(entry)
-            assert b is not None
-            before = self._pixmaps.get(
-                (b.id, b.updated_at.isoformat(), pose, True, True)
-            ) or self._grid_pixmap(pose, before=True)
-        self.loupe.set_images(
-            self._loupe_title(),
-            full or self._grid_pixmap(pose) or self._shown.get((entry.id, pose)),
-            before=before,
-            full_resolution=full is not None,
-        )
+        mode = self._loupe_mode(entry)
+        poses = self._loupe_poses(entry)
+        if mode is LoupeMode.FOUR:
+            panes = [
+                self._loupe_pane(entry, pose, before=False, label=f"{i + 1}  {pose.capitalize()}")
+                for i, pose in enumerate(poses)
+            ]
+        elif mode is LoupeMode.COMPARE:
+            panes = [
+                self._loupe_pane(entry, poses[0], before=True, label="BEFORE"),
+                self._loupe_pane(entry, poses[0], before=False, label="AFTER"),
+            ]
+        else:
+            panes = [self._loupe_pane(entry, poses[0], before=False, label="")]
+        self.loupe.set_panes(self._loupe_title(entry), panes)
 
 
 def _no_image(entry: Entry) -> str:

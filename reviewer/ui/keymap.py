@@ -61,8 +61,16 @@ ACTIONS: tuple[Action, ...] = (
     Action("select_back", "Select the back pose", ("4",), "Move"),
     Action("search", "Search by name", ("Ctrl+F",), "Move"),
     Action("loupe", "Loupe: the selected pose large", ("Space",), "View"),
-    Action("zoom", "In the loupe: fit / 100 %", ("Z",), "View"),
-    Action("escape", "Close the loupe, a message or this sheet", ("Esc",), "View"),
+    Action(
+        "zoom", "Zoom: Fit, then 100 %, then 200 % (wheel or click zooms there)", ("Z",), "View"
+    ),
+    Action("zoom_fit", "Zoom to fit", ("Ctrl+0",), "View"),
+    Action("zoom_100", "Zoom to 100 % (one image pixel per screen pixel)", ("Ctrl+1",), "View"),
+    Action("zoom_200", "Zoom to 200 %", ("Ctrl+2",), "View"),
+    Action("zoom_4up", "4-up: all four poses zoomed on the same spot", ("Shift+Z",), "View"),
+    Action("compare", "Compare a regenerated pose before and after", ("C",), "View"),
+    Action("survey", "Survey: the selected pose across a page of characters", ("N",), "View"),
+    Action("escape", "Close the loupe, survey, a message or this sheet", ("Esc",), "View"),
     Action("refresh", "Refresh the queue now", ("F5",), "View"),
     Action("help", "This sheet", ("?", "F1", "Shift+?"), "View"),
     Action("toggle_panels", "Hide or show the queue and details columns", ("Tab",), "View"),

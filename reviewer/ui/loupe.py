@@ -1,16 +1,41 @@
-"""The loupe: one pose large, fitted or at 100 %, over the grid."""
+"""The loupe over the grid: one pose, before/after (compare) or all four (4-up), zoomable.
+
+The panes are one linked ZoomViewer: Fit, 100 % (one image pixel per device pixel),
+200 %, wheel and pinch about the pointer, a click zooms there, panning stays on the image.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
+from enum import StrEnum
+
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
-from .cover import Cover
-from .painting import draw_fitted, draw_pill, draw_progress
-from .theme import Theme
+from reviewer.review.zoom import ZoomLevel
 
-__all__ = ["Loupe"]
+from .cover import Cover
+from .painting import draw_progress
+from .theme import Theme
+from .viewer import Pane, ZoomViewer
+
+__all__ = ["Loupe", "LoupeMode", "Pane"]
+
+HEADER = 56
+MARGIN = 24
+
+
+class LoupeMode(StrEnum):
+    SINGLE = "single"
+    COMPARE = "compare"  # before and after a regenerate, side by side
+    FOUR = "four"  # all four poses, zoomed on the same spot
+
+
+_HINTS = {
+    LoupeMode.SINGLE: "Z  zoom     Shift+Z  4-up     C  compare     Space  close",
+    LoupeMode.COMPARE: "Z  zoom     C  leave compare     Esc  close",
+    LoupeMode.FOUR: "Z  zoom     Shift+Z  one pose     Esc  close",
+}
 
 
 class Loupe(Cover):
@@ -19,25 +44,50 @@ class Loupe(Cover):
     def __init__(self, theme: Theme, parent: QWidget) -> None:
         super().__init__(parent)
         self.theme = theme
-        self.actual_size = False  # False: fit; True: 100 % (one image pixel per screen pixel)
+        self.mode = LoupeMode.SINGLE
         self.title = ""
-        self.pixmap: QPixmap | None = None
-        self.before: QPixmap | None = None
-        self.full_resolution = False
         self.progress: float | None = None
-        self.error: str | None = None
-        self._offset = QPointF(0, 0)
-        self._drag_from: QPoint | None = None
+        self.viewer = ZoomViewer(theme, self)
+        self.viewer.zoom_changed.connect(lambda _label: self.update())
         self._phase = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(40)
         self._timer.timeout.connect(self._tick)
-        self.setCursor(Qt.CursorShape.OpenHandCursor)
 
-    def open(self) -> None:
-        self._offset = QPointF(0, 0)
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def panes(self) -> list[Pane]:
+        return self.viewer.panes
+
+    @property
+    def full_resolution(self) -> bool:
+        return bool(self.panes) and all(p.sharp or p.error for p in self.panes)
+
+    @property
+    def pixmap(self) -> QPixmap | None:
+        """The main image: the pose, or the after of a compare."""
+        return self.panes[-1].pixmap if self.panes and self.mode is not LoupeMode.FOUR else None
+
+    @property
+    def zoom_label(self) -> str:
+        return self.viewer.zoom_label
+
+    @property
+    def zoomed(self) -> bool:
+        return self.viewer.state.zoomed
+
+    # -- opening and closing ----------------------------------------------------------------
+
+    def open(self, mode: LoupeMode = LoupeMode.SINGLE) -> None:
+        if mode is not self.mode or not self.isVisible():
+            self.viewer.state.fit()
+        self.mode = mode
         self.cover()
+        self._layout()
+        self.viewer.setFocus()
         self._timer.start()
+        self.update()
 
     def close_loupe(self) -> None:
         if self.isVisible():
@@ -46,28 +96,17 @@ class Loupe(Cover):
             self.closed.emit()
 
     def toggle_zoom(self) -> None:
-        self.actual_size = not self.actual_size
-        self._offset = QPointF(0, 0)
-        self.update()
+        self.viewer.cycle()
 
-    def set_images(
-        self,
-        title: str,
-        pixmap: QPixmap | None,
-        *,
-        before: QPixmap | None = None,
-        full_resolution: bool,
-        error: str | None = None,
-    ) -> None:
-        if title != self.title:
-            self._offset = QPointF(0, 0)
+    def set_zoom(self, level: ZoomLevel) -> None:
+        self.viewer.set_level(level)
+
+    def set_panes(self, title: str, panes: list[Pane]) -> None:
+        # The zoom stays as it is from one character to the next: the same spot, compared.
         self.title = title
-        self.pixmap = pixmap
-        self.before = before
-        self.full_resolution = full_resolution
-        self.error = error
-        if full_resolution:
+        if all(p.sharp for p in panes):
             self.progress = None
+        self.viewer.set_panes(panes)
         self.update()
 
     def set_progress(self, fraction: float | None) -> None:
@@ -79,85 +118,46 @@ class Loupe(Cover):
             self._phase = (self._phase + 0.025) % 1.0
             self.update()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton and self.actual_size:
-            self._drag_from = event.position().toPoint()
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+    # -- Qt ---------------------------------------------------------------------------------
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._drag_from is not None:
-            pos = event.position().toPoint()
-            self._offset += QPointF(pos - self._drag_from)
-            self._drag_from = pos
-            self.update()
+    def _heading(self) -> str:
+        text = f"{self.title}   ·   {self.zoom_label}"
+        if self.panes and not self.full_resolution:
+            text += "   ·   loading full resolution"
+        return text
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._drag_from = None
-        self.setCursor(Qt.CursorShape.OpenHandCursor)
+    def _layout(self) -> None:
+        self.viewer.setGeometry(
+            MARGIN, HEADER, self.width() - 2 * MARGIN, self.height() - HEADER - MARGIN
+        )
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.toggle_zoom()
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        if self.actual_size:
-            self._offset += QPointF(event.angleDelta()) / 2
-            self.update()
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._layout()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         t = self.theme
         painter = QPainter(self)
         painter.fillRect(self.rect(), t.color("window"))
-        area = QRectF(self.rect()).adjusted(24, 56, -24, -24)
-        panes: list[tuple[str | None, QPixmap | None, QRectF]]
-        if self.before is not None:
-            half = area.width() / 2
-            panes = [
-                ("BEFORE", self.before, QRectF(area.left(), area.top(), half - 6, area.height())),
-                (
-                    "AFTER",
-                    self.pixmap,
-                    QRectF(area.left() + half + 6, area.top(), half - 6, area.height()),
-                ),
-            ]
-        else:
-            panes = [(None, self.pixmap, area)]
-        for label, pixmap, rect in panes:
-            if pixmap is not None:
-                painter.save()
-                painter.setClipRect(rect)
-                if self.actual_size:
-                    self._draw_actual(painter, pixmap, rect)
-                else:
-                    draw_fitted(painter, pixmap, rect)
-                painter.restore()
-            if label:
-                draw_pill(
-                    painter,
-                    label,
-                    QPointF(rect.left() + 10, rect.bottom() - 34),
-                    background=t.color("overlay"),
-                    foreground=t.color("text"),
-                    font=self.font(),
-                )
-        mode = "100 %" if self.actual_size else "Fit"
-        header = f"{self.title}   ·   {mode}"
-        if not self.full_resolution:
-            header += "   ·   loading full resolution"
+        line = QRectF(MARGIN, 14, self.width() - 2 * MARGIN, 28)
+        hint = _HINTS[self.mode]
+        metrics = painter.fontMetrics()
+        hint_w = metrics.horizontalAdvance(hint) + 24
+        title_w = line.width() - (hint_w if line.width() > 2.2 * hint_w else 0)
         painter.setPen(t.color("text"))
         painter.drawText(
-            QRectF(24, 14, self.width() - 48, 28), Qt.AlignmentFlag.AlignVCenter, header
+            QRectF(line.left(), line.top(), title_w, line.height()),
+            Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(self._heading(), Qt.TextElideMode.ElideMiddle, int(title_w)),
         )
-        painter.setPen(t.color("text_faint"))
-        painter.drawText(
-            QRectF(24, 14, self.width() - 48, 28),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-            "Z  fit / 100 %     Space or Esc  close",
-        )
-        if self.error:
-            painter.setPen(t.color("failed"))
-            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "⚠  " + self.error)
-        elif not self.full_resolution:
-            bar = QRectF(area.center().x() - 110, area.bottom() - 10, 220, 5)
+        if title_w < line.width():
+            painter.setPen(t.color("text_faint"))
+            painter.drawText(
+                line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, hint
+            )
+        if not self.full_resolution and self.panes:
+            # Low resolution on screen: say so quietly while the sharp one loads.
+            bar = QRectF(line.left(), HEADER - 8, 180, 3)
             draw_progress(
                 painter,
                 bar,
@@ -167,13 +167,3 @@ class Loupe(Cover):
                 bar=t.color("accent"),
             )
         painter.end()
-
-    def _draw_actual(self, painter: QPainter, pixmap: QPixmap, rect: QRectF) -> None:
-        # One image pixel per device pixel: logical size is pixels / screen ratio.
-        ratio = self.devicePixelRatioF()
-        size = QSizeF(pixmap.width() / ratio, pixmap.height() / ratio)
-        if not self.full_resolution and pixmap.devicePixelRatio() > 0:
-            size = pixmap.deviceIndependentSize()
-        target = QRectF(QPointF(0, 0), size)
-        target.moveCenter(rect.center() + self._offset)
-        painter.drawPixmap(target, pixmap, QRectF(pixmap.rect()))

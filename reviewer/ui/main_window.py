@@ -32,6 +32,7 @@ from reviewer.review.decisions import COSTS, Decision, DecisionKind
 from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.queue import Counts, Entry, StatusFilter
 from reviewer.review.session import ReviewSession
+from reviewer.review.zoom import ZoomLevel
 
 from .activity import ActivityLog
 from .attention import AttentionPanel
@@ -44,7 +45,9 @@ from .overlays import ShortcutSheet, Toast
 from .pose_grid import PoseGrid
 from .queue_view import QueueDelegate, QueueModel, QueueView, Thumbnails
 from .status_bar import StatusLine
+from .survey import Survey
 from .theme import Theme, icon
+from .viewing import Viewing
 from .window_state import PREFERRED_SIZE, make_room
 
 __all__ = ["MainWindow"]
@@ -109,6 +112,7 @@ class MainWindow(QMainWindow):
 
         self.sheet = ShortcutSheet(theme, root, self.keymap)
         self.current = CurrentView(session, self.grid, self.loupe, self.details, self)
+        self.viewing = Viewing(session, self.current, self.loupe, self.survey, self)
         self._bind()
         self._shortcuts()
         self._update_reasons()
@@ -206,6 +210,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         self.grid = PoseGrid(self.theme)
         layout.addWidget(self.grid)
+        self.survey = Survey(self.session, self.theme, centre)
         self.loupe = Loupe(self.theme, centre)
         self.toast = Toast(self.theme, centre, undo_key=self.keymap.hint("undo"))
         return centre
@@ -239,6 +244,8 @@ class MainWindow(QMainWindow):
         self.grid.pose_activated.connect(self._pose_activated)
         self.details.decision_clicked.connect(self._decision_clicked)
         self.toast.undo_requested.connect(s.undo)
+        self.grid.compare_requested.connect(self.viewing.compare)
+        self.loupe.closed.connect(self.queue_view.setFocus)
         self.thumbnails.device_pixel_ratio = self.devicePixelRatioF()
 
     def named_actions(self) -> dict[str, Callable[[], object]]:
@@ -261,6 +268,12 @@ class MainWindow(QMainWindow):
             "toggle_panels": self.toggle_panels,
             "fullscreen": self.toggle_fullscreen,
             "quit": self.close,  # through close_requested: the same flush as closing
+            "compare": self.viewing.compare,
+            "zoom_4up": self.viewing.four_up,
+            "survey": self.viewing.toggle_survey,
+            "zoom_fit": lambda: self.viewing.zoom(ZoomLevel.FIT),
+            "zoom_100": lambda: self.viewing.zoom(ZoomLevel.ACTUAL),
+            "zoom_200": lambda: self.viewing.zoom(ZoomLevel.DOUBLE),
         }
         for pose in SYNTHESIZED_POSES:
             actions[f"select_{pose}"] = self._pose_selector(pose)
@@ -346,9 +359,9 @@ class MainWindow(QMainWindow):
             self.current.open_loupe()
 
     def escape(self) -> None:
-        if self.loupe.isVisible():
-            self.loupe.close_loupe()
-        elif self.toast.isVisible():
+        if self.viewing.escape():
+            return
+        if self.toast.isVisible():
             self.toast.hide()
 
     def focus_search(self) -> None:

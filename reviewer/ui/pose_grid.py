@@ -15,7 +15,7 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
 )
-from PySide6.QtWidgets import QGridLayout, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
 
 from reviewer.api import SYNTHESIZED_POSES
 
@@ -46,6 +46,7 @@ class TileState:
 class PoseTile(QWidget):
     clicked = Signal(str)
     activated = Signal(str)
+    compare_requested = Signal()
 
     def __init__(self, pose: str, number: int, theme: Theme, parent: QWidget | None = None):
         super().__init__(parent)
@@ -61,9 +62,18 @@ class PoseTile(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(QSize(160, 160))
         self.setAccessibleName(f"{pose} pose")
+        # Before/after here is small: this opens it large, zoom and pan linked.
+        self.compare_button = QPushButton("Compare large   C", self)
+        self.compare_button.setObjectName("CompareButton")
+        self.compare_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.compare_button.setToolTip("Before and after side by side, zoom and pan linked (C)")
+        self.compare_button.clicked.connect(self.compare_requested)
+        self.compare_button.hide()
 
     def set_state(self, state: TileState) -> None:
         self.state = state
+        self.compare_button.setVisible(state.comparing)
+        self._place_button()
         if state.animating and not self._timer.isActive():
             self._timer.start()
         elif not state.animating:
@@ -82,6 +92,16 @@ class PoseTile(QWidget):
             width //= 2
         logical = max(width, self.height() - 2 * PAD)
         return max(64, round(logical * self.devicePixelRatioF()))
+
+    def _place_button(self) -> None:
+        hint = self.compare_button.sizeHint()
+        self.compare_button.setGeometry(
+            self.width() - hint.width() - PAD - 2, PAD + 2, hint.width(), hint.height()
+        )
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._place_button()
 
     def _tick(self) -> None:
         self._phase = (self._phase + 0.025) % 1.0
@@ -184,6 +204,7 @@ class PoseTile(QWidget):
 class PoseGrid(QWidget):
     pose_clicked = Signal(str)
     pose_activated = Signal(str)
+    compare_requested = Signal()
     resized = Signal()
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
@@ -196,6 +217,7 @@ class PoseGrid(QWidget):
             tile = PoseTile(pose, i + 1, theme, self)
             tile.clicked.connect(self.pose_clicked)
             tile.activated.connect(self.pose_activated)
+            tile.compare_requested.connect(self.compare_requested)
             layout.addWidget(tile, i // 2, i % 2)
             self.tiles[pose] = tile
 

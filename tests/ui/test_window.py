@@ -192,7 +192,7 @@ def test_space_opens_the_loupe_z_zooms_esc_closes(app: App) -> None:
     assert loupe.pixmap.width() == 96  # the simulator's full size in these tests
     assert "Front" in loupe.title
     key(app, Qt.Key.Key_Z)
-    assert loupe.actual_size
+    assert loupe.zoom_label == "100 %"
     key(app, Qt.Key.Key_Escape)
     assert not loupe.isVisible()
 
