@@ -61,9 +61,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("select_back", "Select the back pose", ("4",), "Move"),
     Action("search", "Search by name", ("Ctrl+F",), "Move"),
     Action("loupe", "Loupe: the selected pose large", ("Space",), "View"),
-    Action(
-        "zoom", "Zoom: Fit, then 100 %, then 200 % (wheel or click zooms there)", ("Z",), "View"
-    ),
+    Action("zoom", "Zoom: Fit, 100 %, 200 % (or wheel, click)", ("Z",), "View"),
     Action("zoom_fit", "Zoom to fit", ("Ctrl+0",), "View"),
     Action("zoom_100", "Zoom to 100 % (one image pixel per screen pixel)", ("Ctrl+1",), "View"),
     Action("zoom_200", "Zoom to 200 %", ("Ctrl+2",), "View"),
@@ -111,7 +109,28 @@ class Keymap:
     def hint(self, name: str) -> str:
         """The first key as the user's platform writes it: for a button's key badge."""
         keys = self.keys.get(name, ())
-        return _native(keys[0]) if keys else ""
+        # A badge is narrow: "⇧R" as macOS and Lightroom write it, not "Shift+R".
+        return _native(keys[0]).replace("Shift+", "⇧") if keys else ""
+
+    def columns(self, count: int = 2) -> list[list[tuple[str, list[Action]]]]:
+        """The sections split into columns of about equal lines (a heading counts as one),
+        a section never split, in order: for the shortcut sheet."""
+        sections = self.sections()
+        total = sum(len(a) + 1 for _, a in sections)
+        out: list[list[tuple[str, list[Action]]]] = [[] for _ in range(count)]
+        column, used = 0, 0
+        for section in sections:
+            size = len(section[1]) + 1
+            # Move on when this section would end past the column's fair share.
+            if (
+                out[column]
+                and column < count - 1
+                and used + size / 2 > total * (column + 1) / count
+            ):
+                column += 1
+            out[column].append(section)
+            used += size
+        return out
 
     def describe(self, name: str, sep: str = " or ") -> str:
         """All of an action's keys, e.g. "S or Enter", for tooltips and the sheet."""

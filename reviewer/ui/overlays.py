@@ -34,9 +34,15 @@ class ShortcutSheet(Cover):
 
     def rows(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """(section, [(keys, what it does)]) as the sheet shows them."""
+        return [section for column in self.columns() for section in column]
+
+    def columns(self) -> list[list[tuple[str, list[tuple[str, str]]]]]:
         return [
-            (section, [(self.keymap.describe(a.name, "  or  "), a.label) for a in actions])
-            for section, actions in self.keymap.sections()
+            [
+                (title, [(self.keymap.describe(a.name, "  or  "), a.label) for a in actions])
+                for title, actions in column
+            ]
+            for column in self.keymap.columns(2)
         ]
 
     def toggle(self) -> None:
@@ -66,14 +72,7 @@ class ShortcutSheet(Cover):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), t.color("overlay"))
         row_h = 28
-        sections = self.rows()
-        # Two columns of sections, balanced by rows, so the sheet fits a 640 px window.
-        half = (sum(len(r) + 1 for _, r in sections) + 1) // 2
-        columns: list[list[tuple[str, list[tuple[str, str]]]]] = [[], []]
-        used = 0
-        for section in sections:
-            columns[0 if used < half else 1].append(section)
-            used += len(section[1]) + 1
+        columns = self.columns()
         lines = max(sum(len(r) + 1 for _, r in c) for c in columns)
         width = min(960, self.width() - 40)
         height = min(self.height() - 20, 100 + row_h * lines)

@@ -115,3 +115,17 @@ class TestTheWindowReadsTheKeymap:
         assert app.window.sheet.isVisible()
         app.qtbot.keyClick(app.window.sheet, Qt.Key.Key_F2)
         assert not app.window.sheet.isVisible()
+
+
+def test_the_sheet_splits_into_two_balanced_columns() -> None:
+    left, right = build_keymap({}).columns(2)
+    lines = [sum(len(actions) + 1 for _, actions in column) for column in (left, right)]
+    assert left
+    assert right
+    assert abs(lines[0] - lines[1]) <= max(len(a) for _, a in build_keymap({}).sections())
+    names = [a.name for column in (left, right) for _, acts in column for a in acts]
+    assert names == [a.name for a in ACTIONS]  # in order, nothing lost
+
+
+def test_a_badge_writes_shift_as_a_glyph() -> None:
+    assert build_keymap({}).hint("resynthesize") == "⇧R"
