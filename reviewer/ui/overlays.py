@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QFontMetricsF,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -85,7 +86,9 @@ class ShortcutSheet(Cover):
         painter.drawText(card.adjusted(28, 20, -28, 0), "Keyboard shortcuts")
         body = self.font()
         column_w = (width - 56 - 24) / 2
-        key_w = min(170.0, column_w * 0.42)
+        metrics = QFontMetricsF(body)
+        widest = max(metrics.horizontalAdvance(k) for c in columns for _, r in c for k, _ in r)
+        key_w = min(column_w * 0.42, widest + 24.0)  # the labels get the rest
         for i, column in enumerate(columns):
             x = card.left() + 28 + i * (column_w + 24)
             y = card.top() + 64
