@@ -90,6 +90,7 @@ def test_every_toast_leaves_and_esc_closes_it(app: App) -> None:
 def test_toasts_cover_no_pose(app: App) -> None:
     w = app.window
     root = w.centralWidget()
+    assert root is not None
     for size in ((1024, 640), (1440, 900)):
         w.resize(*size)
         app.qtbot.waitUntil(lambda s=size: w.width() == s[0])  # type: ignore[misc]
