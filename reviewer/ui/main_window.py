@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QRect,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import (
     QCloseEvent,
     QKeyEvent,
@@ -104,6 +113,7 @@ class MainWindow(QMainWindow):
         self.splitter = splitter
         column.addWidget(splitter, 1)
         self.setCentralWidget(root)
+        self.toast = Toast(theme, root, self._toast_spot, undo_key=self.keymap.hint("undo"))
         self.activity = ActivityLog(self)
         self.attention = AttentionPanel(
             session.attention, session.retry_decision, session.drop_decision, self
@@ -212,7 +222,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.grid)
         self.survey = Survey(self.session, self.theme, centre)
         self.loupe = Loupe(self.theme, centre)
-        self.toast = Toast(self.theme, centre, undo_key=self.keymap.hint("undo"))
+        self.centre = centre
         return centre
 
     def _status_bar(self) -> None:
@@ -246,6 +256,9 @@ class MainWindow(QMainWindow):
         self.toast.undo_requested.connect(s.undo)
         self.grid.compare_requested.connect(self.viewing.compare)
         self.loupe.closed.connect(self.queue_view.setFocus)
+        self.toast.details_requested.connect(self.activity.show_log)
+        self.toast.character_requested.connect(self.go_to_character)
+        self.activity.character_requested.connect(self.go_to_character)
         self.thumbnails.device_pixel_ratio = self.devicePixelRatioF()
 
     def named_actions(self) -> dict[str, Callable[[], object]]:
@@ -345,6 +358,36 @@ class MainWindow(QMainWindow):
             panel.setVisible(show)
         if show:
             self.queue_view.setFocus()
+
+    def go_to_character(self, character_id: str) -> None:
+        """From a toast or the Activity log: show that character, if it is still here."""
+        queue = self.session.queue
+        if character_id not in queue:
+            self.session.notice.emit(
+                Notice(NoticeLevel.INFO, "That character is no longer in the queue", toast=False)
+            )
+            return
+        if queue.row_of(character_id) is None:
+            # Hidden by the filter or the search: show everything again to reach it.
+            self.search.clear()
+            queue.set_filter(status_filter=StatusFilter.ALL)
+        queue.select(character_id)
+        self.raise_()
+        self.activateWindow()
+
+    def _toast_spot(self, toast: QWidget) -> QRect:
+        """Where toasts go: over the details column, just above the decision buttons, so
+        they cover no pose; over the bottom of the poses when that column is hidden."""
+        root = self.toast.parentWidget()
+        assert root is not None
+        if self.details.isVisible():
+            first = self.details.buttons[next(iter(self.details.buttons))]
+            top_left = self.details.mapTo(root, QPoint(0, 0))
+            bottom = first.mapTo(root, QPoint(0, 0)).y() - 10
+            height = bottom - top_left.y()
+            return QRect(top_left.x() + 8, top_left.y(), self.details.width() - 16, height)
+        centre = QRect(self.centre.mapTo(root, QPoint(0, 0)), self.centre.size())
+        return centre.adjusted(40, 0, -40, -24)
 
     def toggle_fullscreen(self) -> None:
         if self.isFullScreen():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QFontMetricsF,
     QGuiApplication,
@@ -12,7 +14,15 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
 )
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from reviewer.review.notices import Notice, NoticeLevel
 
@@ -21,7 +31,7 @@ from .keymap import Keymap, default_keymap
 from .painting import resized_font
 from .theme import Theme, icon
 
-__all__ = ["ShortcutSheet", "Toast"]
+__all__ = ["ShortcutSheet", "Toast", "linger_seconds"]
 
 
 class ShortcutSheet(Cover):
@@ -125,43 +135,56 @@ class ShortcutSheet(Cover):
 
 
 class Toast(QFrame):
-    """The latest notice, at the bottom of the grid: an undo countdown for decisions,
-    the request id (copyable) for errors."""
+    """The latest notice, placed by the window where it covers no pose (``placer``): an
+    undo countdown for decisions; for errors the request id (copyable) and "Details".
+    A click on an error toast goes to its character; Esc or the time closes it."""
 
     undo_requested = Signal()
+    details_requested = Signal(object)  # Notice
+    character_requested = Signal(str)
 
-    def __init__(self, theme: Theme, parent: QWidget, *, undo_key: str = "Ctrl+Z") -> None:
+    def __init__(
+        self,
+        theme: Theme,
+        parent: QWidget,
+        placer: Callable[[Toast], QRect] | None = None,
+        *,
+        undo_key: str = "Ctrl+Z",
+    ) -> None:
         super().__init__(parent)
         self._host = parent
+        # Where the toast goes: x, width and the bottom edge of the returned rect.
+        self._placer = placer
         self.theme = theme
         self.setObjectName("Toast")
         self._icon = QLabel()
         self._text = QLabel()
         self._text.setWordWrap(True)
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._undo = QPushButton(f"Undo  {undo_key}")
-        self._undo.setObjectName("Link")
-        self._undo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._undo.clicked.connect(self.undo_requested)
-        self._copy = QPushButton("Copy request id")
-        self._copy.setObjectName("Link")
-        self._copy.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._copy.clicked.connect(self._copy_request_id)
-        self._close = QPushButton("✕")
-        self._close.setObjectName("Link")
-        self._close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._close.clicked.connect(self.hide)
+        self._undo = self._link(f"Undo  {undo_key}", self.undo_requested.emit)
+        self._copy = self._link("Copy request id", self._copy_request_id)
+        self._details = self._link("Details", self._open_details)
+        self._close = self._link("✕", self.hide)
+        self._close.setToolTip("Close (Esc)")
         self._countdown = QProgressBar()
         self._countdown.setTextVisible(False)
         self._countdown.setFixedWidth(60)
         self._countdown.setFixedHeight(4)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(14, 10, 10, 10)
-        row.setSpacing(10)
-        row.addWidget(self._icon)
-        row.addWidget(self._text, 1)
-        for control in (self._countdown, self._undo, self._copy, self._close):
-            row.addWidget(control)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(14, 10, 10, 8)
+        column.setSpacing(4)
+        top = QHBoxLayout()
+        top.setSpacing(10)
+        top.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self._text, 1)
+        top.addWidget(self._close, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(top)
+        self._actions = QHBoxLayout()
+        self._actions.setSpacing(10)
+        self._actions.addStretch(1)
+        for control in (self._countdown, self._undo, self._copy, self._details):
+            self._actions.addWidget(control)
+        column.addLayout(self._actions)
         self._request_id: str | None = None
         self._hide_timer = QTimer(self)
         self._hide_timer.setSingleShot(True)
@@ -174,6 +197,13 @@ class Toast(QFrame):
         self.notice: Notice | None = None
         self.hide()
         parent.installEventFilter(self)
+
+    def _link(self, text: str, slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName("Link")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(lambda _=False: slot())
+        return button
 
     def show_notice(self, notice: Notice, undo_seconds: float) -> None:
         self.notice = notice
@@ -191,6 +221,7 @@ class Toast(QFrame):
         self._text.setStyleSheet(f"color: {color}; background: transparent;")
         self._request_id = notice.request_id
         self._copy.setVisible(notice.request_id is not None)
+        self._details.setVisible(notice.details is not None)
         undoable = notice.decision is not None and undo_seconds > 0
         self._undo.setVisible(undoable)
         self._countdown.setVisible(undoable)
@@ -200,11 +231,20 @@ class Toast(QFrame):
             self._countdown.setRange(0, 1000)
             self._countdown.setValue(1000)
             self._tick.start()
-        linger = {NoticeLevel.INFO: 5.0, NoticeLevel.WARNING: 9.0, NoticeLevel.ERROR: 20.0}
-        self._hide_timer.start(round(1000 * max(linger[notice.level], undo_seconds + 1)))
+        self.setCursor(
+            Qt.CursorShape.PointingHandCursor
+            if self._jumps_to() is not None
+            else Qt.CursorShape.ArrowCursor
+        )
+        self._hide_timer.start(round(1000 * max(linger_seconds(notice.level), undo_seconds + 1)))
         self._place()
         self.show()
         self.raise_()
+
+    @property
+    def lingers_ms(self) -> int:
+        """How long the toast shown now stays (every toast leaves by itself)."""
+        return self._hide_timer.interval() if self._hide_timer.isActive() else 0
 
     def end_undo(self) -> None:
         """The decision was sent or undone: no more Undo button."""
@@ -223,12 +263,34 @@ class Toast(QFrame):
         if self._request_id:
             QGuiApplication.clipboard().setText(self._request_id)
 
+    def _open_details(self) -> None:
+        if self.notice is not None:
+            self.details_requested.emit(self.notice)
+
+    def _jumps_to(self) -> str | None:
+        notice = self.notice
+        if notice is None or notice.level is NoticeLevel.INFO:
+            return None
+        return notice.character_id
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        target = self._jumps_to()
+        if event.button() == Qt.MouseButton.LeftButton and target is not None:
+            self.character_requested.emit(target)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
     def _place(self) -> None:
         parent = self._host
-        width = min(720, parent.width() - 40)
+        if self._placer is not None:
+            spot = self._placer(self)
+        else:
+            spot = QRect(20, 0, parent.width() - 40, parent.height() - 24)
+        width = max(200, min(720, spot.width()))
         self.setFixedWidth(width)
         self.adjustSize()
-        self.move((parent.width() - width) // 2, parent.height() - self.height() - 24)
+        self.move(spot.left() + (spot.width() - width) // 2, spot.bottom() - self.height())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and self.isVisible():
@@ -242,3 +304,8 @@ class Toast(QFrame):
         painter.setPen(self.theme.color("border"))
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
         painter.end()
+
+
+def linger_seconds(level: NoticeLevel) -> float:
+    """Errors stay longest, but every toast leaves."""
+    return {NoticeLevel.INFO: 5.0, NoticeLevel.WARNING: 9.0, NoticeLevel.ERROR: 20.0}[level]
