@@ -10,7 +10,8 @@ SYSTEM := sh packaging/linux/install-system-packages.sh
 # binutils (strip, objdump), desktop-file-validate, appstreamcli and shellcheck, and for
 # tests/crash (the real window, driven by keys) Xvfb, openbox, xdotool and imagemagick.
 TEST_SYSTEM_PACKAGES := libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 \
-	libglib2.0-0 binutils desktop-file-utils appstream shellcheck \
+	libglib2.0-0 libwayland-client0 libwayland-cursor0 libwayland-egl1 \
+	binutils desktop-file-utils appstream shellcheck \
 	xvfb openbox xdotool imagemagick
 
 .PHONY: demo test lint typecheck unit bench sim package clean display-packages test-packages
