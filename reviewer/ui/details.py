@@ -114,7 +114,8 @@ class DecisionButton(QPushButton):
             self.cost_label.setText(f"{COSTS[self.kind]} gen")
             tip = f"{_HELP[self.kind]} ({self._keys}). Costs {cost_text(self.kind)}."
         else:
-            self.cost_label.setText(f"{selection.applies} × {COSTS[self.kind]} gen")
+            # The total for all it applies to; the tooltip says how many.
+            self.cost_label.setText(f"{selection.applies * COSTS[self.kind]} gen")
             tip = f"{selection.text} ({self._keys})."
         self.setToolTip(tip if reason is None else f"{reason}\n\n{tip}")
 
@@ -140,6 +141,7 @@ class DetailPanel(QFrame):
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setWordWrap(True)  # a selection's lines are long
         layout.addWidget(self.name)
         layout.addWidget(self.status)
 
@@ -197,8 +199,8 @@ class DetailPanel(QFrame):
         self.status.setText("<br>".join(html.escape(line) for line in lines))
         self._show_attributes(False)
         shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
-        self.details.setText(shown)
-        self.created.setText("Shift+click, Ctrl+click or Shift+arrows change the selection")
+        self.details.setText(f"{shown}\n\nShift+click or Ctrl+click changes the selection.")
+        self.created.clear()
         self.error.hide()
 
     def end_selection(self) -> None:

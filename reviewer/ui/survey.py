@@ -7,7 +7,7 @@ Ctrl+click / Shift+click select several (the session's selection, as in the queu
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
@@ -178,11 +178,6 @@ class Survey(Cover):
         small = resized_font(self.font(), -1)
         for entry, rect in zip(self.entries, self.cell_rects(), strict=True):
             selected = current is not None and entry.id == current.id
-            if entry.id in chosen:
-                # One of several selected: a tinted cell; the current one also has its ring.
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(t.color("selection"))
-                painter.drawRoundedRect(rect.adjusted(-4, -4, 4, 4), 13, 13)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(t.color("tile"))
             painter.drawRoundedRect(rect, 10, 10)
@@ -216,6 +211,21 @@ class Survey(Cover):
                     foreground=t.color("text"),
                     font=small,
                 )
+            if entry.id in chosen:
+                # One of several selected: a badge and a thin ring (the current one's is bold).
+                draw_pill(
+                    painter,
+                    "✓ selected",
+                    QPointF(rect.right() - 12, rect.top() + 12),
+                    background=t.color("accent"),
+                    foreground=t.color("window"),
+                    font=small,
+                    align_right=True,
+                )
+                if not selected:
+                    painter.setPen(QPen(t.color("accent"), 1.5, Qt.PenStyle.DashLine))
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 10, 10)
             if selected:
                 painter.setPen(QPen(t.color("accent"), 3))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
