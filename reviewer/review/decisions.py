@@ -113,6 +113,8 @@ class Decision:
     dispatched: bool = False
     # Set on decisions an earlier session left unfinished.
     resumed: bool = False
+    # Decisions made together on a selection share it: one undo takes them all back.
+    group_id: str | None = None
     phase: Phase = field(default=Phase.WAITING, compare=False)
     phase_reason: str | None = field(default=None, compare=False)
 
@@ -150,6 +152,10 @@ class DecisionStore(Protocol):
         """Called once, before the decision can be sent or shown; sets ``seq``."""
         ...
 
+    def record_group(self, decisions: list[Decision]) -> None:
+        """``record`` for decisions made together: all of them or none."""
+        ...
+
     def update(self, decision: Decision) -> None:
         """Called after every change worth keeping (state, dispatched, error)."""
         ...
@@ -174,6 +180,10 @@ class MemoryDecisionStore:
         self._seq += 1
         decision.seq = self._seq
         self._decisions[decision.id] = decision
+
+    def record_group(self, decisions: list[Decision]) -> None:
+        for decision in decisions:
+            self.record(decision)
 
     def update(self, decision: Decision) -> None:
         self._decisions[decision.id] = decision

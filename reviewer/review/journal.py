@@ -41,7 +41,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION: Final = 1
+# 2: a nullable group_id (decisions made together on a selection, undone as one).
+SCHEMA_VERSION: Final = 2
 # Finished rows are kept this long (for the Activity log's sake), then pruned.
 KEEP_FINISHED_SECONDS: Final = 7 * 24 * 3600.0
 _FINISHED = (DecisionState.DONE, DecisionState.UNDONE, DecisionState.DROPPED)
@@ -66,9 +67,13 @@ CREATE TABLE IF NOT EXISTS decisions (
 CREATE INDEX IF NOT EXISTS decisions_by_state ON decisions (state);
 """
 
+# Forward migrations: the columns each schema version added to the first one's table.
+# Idempotent (a column already there is left alone), so an interrupted upgrade finishes.
+_ADDED_COLUMNS: tuple[tuple[int, str, str], ...] = ((2, "group_id", "TEXT"),)
+
 _COLUMNS = (
     "seq, id, kind, character_id, character_name, pose, idempotency_key, state, made_at, "
-    "dispatched, attempts, error, request_id"
+    "dispatched, attempts, error, request_id, group_id"
 )
 
 
@@ -146,11 +151,21 @@ def _connect(path: Path) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"written by a newer version (schema {version})")
         connection.executescript(_SCHEMA)
+        _migrate(connection)
         connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Bring a journal of an older schema (or a new, empty one) up to this version."""
+    have = {row[1] for row in connection.execute("PRAGMA table_info(decisions)")}
+    for version, column, kind in _ADDED_COLUMNS:
+        if column not in have:
+            log.info("decision journal: adding %s (schema %d)", column, version)
+            connection.execute(f"ALTER TABLE decisions ADD COLUMN {column} {kind}")
 
 
 def _move_aside(path: Path) -> Path:
@@ -180,28 +195,34 @@ class Journal:
     # -- DecisionStore ----------------------------------------------------------------------
 
     def record(self, decision: Decision) -> None:
+        self.record_group([decision])
+
+    def record_group(self, decisions: list[Decision]) -> None:
+        # One transaction, one fsync: a selection of a hundred is durable at once, whole.
         with self._transaction():
-            cursor = self._db.execute(
-                "INSERT INTO decisions (id, kind, character_id, character_name, pose, "
-                "idempotency_key, state, made_at, dispatched, attempts, error, request_id, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    decision.id,
-                    decision.kind.value,
-                    decision.character_id,
-                    decision.character_name,
-                    decision.pose,
-                    decision.idempotency_key,
-                    decision.state.value,
-                    decision.made_at,
-                    int(decision.dispatched),
-                    decision.attempts,
-                    decision.error,
-                    decision.request_id,
-                    time.time(),
-                ),
-            )
-        decision.seq = int(cursor.lastrowid or 0)
+            for decision in decisions:
+                cursor = self._db.execute(
+                    "INSERT INTO decisions (id, kind, character_id, character_name, pose, "
+                    "idempotency_key, state, made_at, dispatched, attempts, error, request_id, "
+                    "group_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        decision.id,
+                        decision.kind.value,
+                        decision.character_id,
+                        decision.character_name,
+                        decision.pose,
+                        decision.idempotency_key,
+                        decision.state.value,
+                        decision.made_at,
+                        int(decision.dispatched),
+                        decision.attempts,
+                        decision.error,
+                        decision.request_id,
+                        decision.group_id,
+                        time.time(),
+                    ),
+                )
+                decision.seq = int(cursor.lastrowid or 0)
 
     def update(self, decision: Decision) -> None:
         with self._transaction():
@@ -265,7 +286,22 @@ class Journal:
 
 
 def _decision(row: tuple[object, ...]) -> Decision:
-    (seq, id_, kind, cid, name, pose, key, state, made_at, dispatched, attempts, error, rid) = row
+    (
+        seq,
+        id_,
+        kind,
+        cid,
+        name,
+        pose,
+        key,
+        state,
+        made_at,
+        dispatched,
+        attempts,
+        error,
+        rid,
+        group,
+    ) = row
     return Decision(
         kind=DecisionKind(str(kind)),
         character_id=str(cid),
@@ -281,4 +317,5 @@ def _decision(row: tuple[object, ...]) -> Decision:
         request_id=None if rid is None else str(rid),
         seq=int(str(seq)),
         dispatched=bool(dispatched),
+        group_id=None if group is None else str(group),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
@@ -114,6 +115,8 @@ class Outbox:
         self._send_now: dict[str, asyncio.Event] = {}
         self._decisions: dict[str, Decision] = {}  # live ones, in the order they were made
         self._locks: dict[str, asyncio.Lock] = {}
+        # Groups one of whose decisions has left its undo window: no longer one undo.
+        self._groups_gone: set[str] = set()
 
     # -- making and taking back decisions -------------------------------------------------
 
@@ -125,23 +128,55 @@ class Outbox:
         *,
         pose: str | None = None,
     ) -> Decision:
-        decision = Decision(
-            kind=kind,
-            character_id=character_id,
-            character_name=character_name,
-            pose=pose,
-            made_at=self._clock.time(),
-            due_at=self._clock.monotonic() + self.undo_seconds,
-        )
-        self._store.record(decision)  # durable before anyone is told
+        return self._submit(kind, [(character_id, character_name)], pose, group=False)[0]
+
+    def submit_group(
+        self,
+        kind: DecisionKind,
+        characters: list[tuple[str, str]],
+        *,
+        pose: str | None = None,
+    ) -> list[Decision]:
+        """One decision per (id, name), made together: recorded in one transaction,
+        sharing a group id and an undo window, so ``undo_last`` takes them all back.
+        They are sent one by one, in this order, through the same rate limits."""
+        if not characters:
+            raise ValueError("a group needs at least one character")
+        return self._submit(kind, characters, pose, group=True)
+
+    def _submit(
+        self,
+        kind: DecisionKind,
+        characters: list[tuple[str, str]],
+        pose: str | None,
+        *,
+        group: bool,
+    ) -> list[Decision]:
+        group_id = uuid.uuid4().hex if group else None
+        made_at, due_at = self._clock.time(), self._clock.monotonic() + self.undo_seconds
+        decisions = [
+            Decision(
+                kind=kind,
+                character_id=character_id,
+                character_name=character_name,
+                pose=pose,
+                made_at=made_at,
+                due_at=due_at,
+                group_id=group_id,
+            )
+            for character_id, character_name in characters
+        ]
+        self._store.record_group(decisions)  # durable before anyone is told
+        ids = {d.character_id for d in decisions}
         for old in self._store.failed():
-            if old.character_id == character_id:
+            if old.character_id in ids:
                 # A new decision for the character supersedes one that failed before:
                 # retrying that later could undo or double this one.
                 self._drop(old)
-        self._schedule(decision)
-        self.queued.emit(decision)
-        return decision
+        for decision in decisions:
+            self._schedule(decision)
+            self.queued.emit(decision)
+        return decisions
 
     def resume(self) -> list[Decision]:
         """Take up what the store holds from an earlier run, with the same keys. Those
@@ -157,22 +192,45 @@ class Outbox:
         return resumed
 
     def undo_last(self) -> Decision | None:
-        """Take back the most recent decision not yet sent; None if there is none."""
+        """Take back the most recent decision not yet sent, with the rest of its group;
+        None if there is none. Returns the latest one taken back (``group`` names all)."""
         decision = self.last_undoable()
         if decision is None:
             return None
-        decision.state = DecisionState.UNDONE
-        decision.phase = Phase.FINISHED
-        self._store.update(decision)
-        self._forget(decision)
-        self.undone.emit(decision)
+        taken = self.group(decision)
+        for member in taken:
+            member.state = DecisionState.UNDONE
+            member.phase = Phase.FINISHED
+            self._store.update(member)
+            self._forget(member)
+        for member in taken:
+            self.undone.emit(member)
         return decision
 
     def last_undoable(self) -> Decision | None:
+        """The latest decision still inside its undo window; a group counts only while
+        all of it is."""
         return next(
-            (d for d in reversed(self._decisions.values()) if d.state is DecisionState.PENDING),
+            (
+                d
+                for d in reversed(self._decisions.values())
+                if d.state is DecisionState.PENDING and self._group_waits(d)
+            ),
             None,
         )
+
+    def group(self, decision: Decision) -> list[Decision]:
+        """The live decisions made together with this one (itself alone if no group)."""
+        if decision.group_id is None:
+            return [decision]
+        return [d for d in self._decisions.values() if d.group_id == decision.group_id]
+
+    def _group_waits(self, decision: Decision) -> bool:
+        if decision.group_id is None:
+            return True
+        if decision.group_id in self._groups_gone:
+            return False
+        return all(d.state is DecisionState.PENDING for d in self.group(decision))
 
     def pending(self) -> list[Decision]:
         """Decisions not yet finished (waiting or being sent), oldest first."""
@@ -293,6 +351,8 @@ class Outbox:
                 del self._locks[decision.character_id]  # one per live character, not forever
 
     async def _send(self, decision: Decision) -> None:
+        if decision.group_id is not None:
+            self._groups_gone.add(decision.group_id)
         decision.state = DecisionState.SENDING
         decision.attempts += 1
         self._store.update(decision)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import Counter
 from collections.abc import Coroutine
 from typing import Any
 
@@ -46,6 +47,7 @@ from .outbox import DecisionSender, Outbox
 from .poller import Poller, PollResult
 from .queue import Entry, ReviewQueue
 from .retry import RetryPolicy
+from .selection import GroupPlan, Selection, generations
 from .sender import ClientSender, DecisionConflictError, UnconfirmedError
 
 __all__ = ["PREFETCH_AHEAD", "ReviewSession"]
@@ -88,6 +90,7 @@ class ReviewSession:
         client.on_response = self._on_response
         self.retry = RetryPolicy(self.clock, self.health)
         self.queue = ReviewQueue()
+        self.selection = Selection(self.queue)
         self.outbox = Outbox(
             sender or ClientSender(client, self.retry),
             clock=self.clock,
@@ -206,29 +209,49 @@ class ReviewSession:
 
     def why_not(self, kind: DecisionKind, entry: Entry | None = None) -> str | None:
         """Why ``kind`` cannot be decided for the entry now, or None if it can."""
-        entry = entry or self.queue.current
+        blocker = self._blocker(kind, entry or self.queue.current)
+        return None if blocker is None else blocker[1]
+
+    def _blocker(self, kind: DecisionKind, entry: Entry | None) -> tuple[str, str] | None:
+        """(a short reason, for counting a selection's; the full sentence), or None."""
         if entry is None:
-            return "No character selected"
+            return "none", "No character selected"
         status = entry.status
         if entry.decided and entry.pending is not None:
-            return (
+            return f"already {entry.pending.past}", (
                 f"“{entry.name}” is already {entry.pending.past}; it is on its way to the "
                 "server (Ctrl+Z takes back the latest decision while it waits)"
             )
         if entry.pending is not None or status == CharacterStatus.SYNTHESIZING:
-            return f"“{entry.name}” is synthesizing; wait until it is back for review"
+            return "synthesizing", (
+                f"“{entry.name}” is synthesizing; wait until it is back for review"
+            )
         if kind is DecisionKind.SAVE and status != CharacterStatus.REVIEWING:
-            return f"Only a character in review can be saved (“{entry.name}” is {status})"
+            return status, (f"Only a character in review can be saved (“{entry.name}” is {status})")
         if status not in (CharacterStatus.REVIEWING, CharacterStatus.FAILED):
-            return f"“{entry.name}” is {status}"
+            return status, f"“{entry.name}” is {status}"
         if kind is DecisionKind.REGENERATE and entry.character.ref(self.selected_pose) is None:
             # The service regenerates only a pose the character has (a failed first
             # synthesis has none): resynthesizing is the way out.
-            return (
+            return f"no {self.selected_pose} pose", (
                 f"“{entry.name}” has no {self.selected_pose} pose to regenerate; "
                 "resynthesize it instead (Shift+R)"
             )
         return None
+
+    def plan(self, kind: DecisionKind) -> GroupPlan:
+        """What ``kind`` would do to the selection (several characters)."""
+        entries: list[Entry] = []
+        skipped: Counter[str] = Counter()
+        selected = self.selection.entries
+        for entry in selected:
+            blocker = self._blocker(kind, entry)
+            if blocker is None:
+                entries.append(entry)
+            else:
+                skipped[blocker[0]] += 1
+        pose = self.selected_pose if kind is DecisionKind.REGENERATE else None
+        return GroupPlan(kind, len(selected), entries, skipped, pose)
 
     def _synthesizing_ids(self) -> set[str]:
         return {e.id for e in self.queue.all_entries() if e.status == CharacterStatus.SYNTHESIZING}
@@ -248,16 +271,40 @@ class ReviewSession:
         return self._decide(DecisionKind.RESYNTHESIZE)
 
     def undo(self) -> Decision | None:
+        last = self.outbox.last_undoable()
+        group = self.outbox.group(last) if last is not None else []
         decision = self.outbox.undo_last()
         if decision is None:
             self.notice.emit(Notice(NoticeLevel.INFO, "Nothing to undo: every decision was sent"))
+        elif decision.group_id is not None:
+            # Back as they were: selected together, the first one current.
+            back = [d.character_id for d in group if self.queue.row_of(d.character_id) is not None]
+            if back:
+                self.queue.select(back[0])
+            self.selection.select_ids(back)
+            self.notice.emit(Notice(NoticeLevel.INFO, f"Undone: {_group_text(group)}"))
         return decision
 
     def next(self) -> bool:
+        self.selection.clear()  # a plain move ends a multi-selection
         return self.queue.step(+1)
 
     def previous(self) -> bool:
+        self.selection.clear()
         return self.queue.step(-1)
+
+    def extend_next(self) -> bool:
+        return self.selection.extend(+1)
+
+    def extend_previous(self) -> bool:
+        return self.selection.extend(-1)
+
+    def select_all(self) -> int:
+        """Select every character shown that can still be decided (saved or discarded)."""
+        count = self.selection.select_all(lambda e: self._blocker(DecisionKind.DISCARD, e) is None)
+        if not count:
+            self.notice.emit(Notice(NoticeLevel.INFO, "No character shown can be decided now"))
+        return count
 
     def select_pose(self, pose: str) -> None:
         if pose not in SYNTHESIZED_POSES:
@@ -295,11 +342,11 @@ class ReviewSession:
     def drop_decision(self, decision_id: str) -> Decision | None:
         return self.outbox.drop(decision_id)
 
-    def can_afford(self, kind: DecisionKind) -> bool:
-        """False when the last balance read cannot cover ``kind`` on top of the paid
-        decisions still waiting to go. Unknown balance or exempt billing: True (the
-        server has the last word, with a 402)."""
-        cost = COSTS[kind]
+    def can_afford(self, kind: DecisionKind, count: int = 1) -> bool:
+        """False when the last balance read cannot cover ``kind`` (``count`` times) on
+        top of the paid decisions still waiting to go. Unknown balance or exempt billing:
+        True (the server has the last word, with a 402)."""
+        cost = COSTS[kind] * count
         balance = self.balance
         if not cost or balance is None or balance.billing_mode == "exempt":
             return True
@@ -307,6 +354,9 @@ class ReviewSession:
         return balance.available_credits >= cost + waiting
 
     def _decide(self, kind: DecisionKind, pose: str | None = None) -> Decision | None:
+        if self.selection.is_multi:
+            decisions = self.decide_selection(kind)
+            return decisions[-1] if decisions else None
         entry = self.queue.current
         reason = self.why_not(kind, entry)
         if reason is not None or entry is None:
@@ -329,6 +379,32 @@ class ReviewSession:
             what += f" ({cost} generation{'s' if cost > 1 else ''})"
         self.notice.emit(Notice(NoticeLevel.INFO, what, character_id=entry.id, decision=decision))
         return decision
+
+    def decide_selection(self, kind: DecisionKind) -> list[Decision]:
+        """``kind`` for every selected character that can take it, as one group: one
+        undo, one notice. Paid ones are refused whole if the balance cannot cover all."""
+        plan = self.plan(kind)
+        if not plan.entries:
+            self.notice.emit(Notice(NoticeLevel.WARNING, plan.refusal()))
+            return []
+        count = len(plan.entries)
+        if not self.can_afford(kind, count):
+            doing = _doing_kind(kind, f"{count} characters", plan.pose, quoted=False)
+            self.notice.emit(Notice(NoticeLevel.ERROR, out_of_credits_text(doing)))
+            self.request_balance()
+            return []
+        decisions = self.outbox.submit_group(
+            kind, [(e.id, e.name) for e in plan.entries], pose=plan.pose
+        )
+        self.selection.clear()
+        for entry, decision in zip(plan.entries, decisions, strict=True):
+            self.queue.set_pending(entry.id, kind, plan.pose, decision)
+        self.queue.add_decided(+count)
+        text = _group_text(decisions)
+        if plan.skipped:
+            text += f" · {sum(plan.skipped.values())} left out ({plan.skipped_text()})"
+        self.notice.emit(Notice(NoticeLevel.INFO, text, decision=decisions[-1]))
+        return decisions
 
     # -- what the outbox reports --------------------------------------------------------
 
@@ -402,6 +478,8 @@ class ReviewSession:
         self.queue.clear_pending(decision.character_id)
         if not decision.resumed:
             self.queue.add_decided(-1)
+        if decision.group_id is not None:
+            return  # undo() selects the group and says it once
         self.queue.select(decision.character_id)
         self.notice.emit(
             Notice(
@@ -581,10 +659,25 @@ def _doing(decision: Decision) -> str:
     return _doing_kind(decision.kind, decision.character_name, decision.pose)
 
 
-def _doing_kind(kind: DecisionKind, name: str, pose: str | None) -> str:
+def _doing_kind(kind: DecisionKind, name: str, pose: str | None, *, quoted: bool = True) -> str:
+    if quoted:
+        name = f"“{name}”"
     return {
-        DecisionKind.SAVE: f"saving “{name}”",
-        DecisionKind.DISCARD: f"discarding “{name}”",
-        DecisionKind.REGENERATE: f"regenerating the {pose} pose of “{name}”",
-        DecisionKind.RESYNTHESIZE: f"resynthesizing “{name}”",
+        DecisionKind.SAVE: f"saving {name}",
+        DecisionKind.DISCARD: f"discarding {name}",
+        DecisionKind.REGENERATE: f"regenerating the {pose} pose of {name}",
+        DecisionKind.RESYNTHESIZE: f"resynthesizing {name}",
     }[kind]
+
+
+def _group_text(decisions: list[Decision]) -> str:
+    """'Saved 12 characters', 'Resynthesizing 3 characters (12 generations)'."""
+    first = decisions[0]
+    if len(decisions) == 1:
+        text = first.describe()
+    elif first.kind is DecisionKind.REGENERATE:
+        text = f"{first.kind.verb} the {first.pose} pose of {len(decisions)} characters"
+    else:
+        text = f"{first.kind.verb} {len(decisions)} characters"
+    cost = sum(d.cost for d in decisions)
+    return f"{text} ({generations(cost)})" if cost else text

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
+from typing import NamedTuple
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +24,7 @@ from reviewer.review.queue import Entry
 from .keymap import Keymap, default_keymap
 from .theme import Theme, icon
 
-__all__ = ["DECISION_ORDER", "DecisionButton", "DetailPanel"]
+__all__ = ["DECISION_ORDER", "DecisionButton", "DetailPanel", "SelectionCost"]
 
 DECISION_ORDER = (
     DecisionKind.SAVE,
@@ -58,6 +60,11 @@ _ATTRIBUTES = (
 )
 
 
+class SelectionCost(NamedTuple):
+    applies: int  # how many of the selection the decision applies to
+    text: str  # what it does, e.g. "Save 11 · 1 cannot be decided (synthesizing)"
+
+
 def cost_text(kind: DecisionKind) -> str:
     cost = COSTS[kind]
     return f"{cost} generation" + ("" if cost == 1 else "s")
@@ -84,6 +91,7 @@ class DecisionButton(QPushButton):
         title.setStyleSheet("font-weight: 600; background: transparent;")
         cost = QLabel(f"{COSTS[kind]} gen")
         cost.setObjectName("Muted")
+        self.cost_label = cost
         key = QLabel(keymap.hint(kind.value))
         key.setStyleSheet(
             f"border: 1px solid {theme.colors['border']}; border-radius: 4px;"
@@ -98,10 +106,17 @@ class DecisionButton(QPushButton):
         row.addWidget(key)
         self.set_reason(None)
 
-    def set_reason(self, reason: str | None) -> None:
-        """Enable, or disable saying why."""
+    def set_reason(self, reason: str | None, *, selection: SelectionCost | None = None) -> None:
+        """Enable, or disable saying why. ``selection``: what it does to a selection of
+        several (its cost label then shows their total)."""
         self.setEnabled(reason is None)
-        tip = f"{_HELP[self.kind]} ({self._keys}). Costs {cost_text(self.kind)}."
+        if selection is None:
+            self.cost_label.setText(f"{COSTS[self.kind]} gen")
+            tip = f"{_HELP[self.kind]} ({self._keys}). Costs {cost_text(self.kind)}."
+        else:
+            # The total for all it applies to; the tooltip says how many.
+            self.cost_label.setText(f"{selection.applies * COSTS[self.kind]} gen")
+            tip = f"{selection.text} ({self._keys})."
         self.setToolTip(tip if reason is None else f"{reason}\n\n{tip}")
 
 
@@ -126,6 +141,7 @@ class DetailPanel(QFrame):
         self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.RichText)
+        self.status.setWordWrap(True)  # a selection's lines are long
         layout.addWidget(self.name)
         layout.addWidget(self.status)
 
@@ -133,6 +149,7 @@ class DetailPanel(QFrame):
         self.attributes.setHorizontalSpacing(12)
         self.attributes.setVerticalSpacing(5)
         self._values: dict[str, QLabel] = {}
+        self._keys: list[QLabel] = []
         for row, (label, key) in enumerate(_ATTRIBUTES):
             name = QLabel(label)
             name.setObjectName("AttrKey")
@@ -141,6 +158,7 @@ class DetailPanel(QFrame):
             self.attributes.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
             self.attributes.addWidget(value, row, 1)
             self._values[key] = value
+            self._keys.append(name)
         self.attributes.setColumnStretch(1, 1)
         layout.addSpacing(6)
         layout.addLayout(self.attributes)
@@ -169,9 +187,36 @@ class DetailPanel(QFrame):
             layout.addWidget(button)
             self.buttons[kind] = button
         self.theme = theme
+        self._entry: Entry | None = None
+        self._loading = False
+        self.selection: list[str] | None = None  # what the column says of a selection
         self.show_entry(None)
 
+    def show_selection(self, title: str, lines: list[str], names: list[str]) -> None:
+        """Several characters selected: how many, what each decision does to them."""
+        self.selection = [title, *lines]
+        self.name.setText(title)
+        self.status.setText("<br>".join(html.escape(line) for line in lines))
+        self._show_attributes(False)
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        self.details.setText(f"{shown}\n\nShift+click or Ctrl+click changes the selection.")
+        self.created.clear()
+        self.error.hide()
+
+    def end_selection(self) -> None:
+        if self.selection is not None:
+            self.selection = None
+            self._show_attributes(True)
+            self.show_entry(self._entry, loading=self._loading)
+
+    def _show_attributes(self, show: bool) -> None:
+        for label in (*self._keys, *self._values.values()):
+            label.setVisible(show)
+
     def show_entry(self, entry: Entry | None, *, loading: bool = False) -> None:
+        self._entry, self._loading = entry, loading
+        if self.selection is not None:
+            return  # the selection's summary stays until it ends
         if entry is None:
             self.name.setText("Loading…" if loading else "Nothing to review")
             self.status.clear()
@@ -210,9 +255,13 @@ class DetailPanel(QFrame):
         self.error.setVisible(bool(problems))
         self.error.setText("\n\n".join(problems))
 
-    def set_reasons(self, reasons: dict[DecisionKind, str | None]) -> None:
+    def set_reasons(
+        self,
+        reasons: dict[DecisionKind, str | None],
+        selection: dict[DecisionKind, SelectionCost] | None = None,
+    ) -> None:
         for kind, reason in reasons.items():
-            self.buttons[kind].set_reason(reason)
+            self.buttons[kind].set_reason(reason, selection=(selection or {}).get(kind))
 
 
 def _when(moment: datetime) -> str:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from reviewer.review.credentials import looks_like_api_key
 
-__all__ = ["ConfirmResynthesize", "SignInDialog"]
+__all__ = ["ConfirmGroup", "ConfirmResynthesize", "SignInDialog"]
 
 
 class ConfirmResynthesize(QDialog):
@@ -59,6 +59,53 @@ class ConfirmResynthesize(QDialog):
         layout.addWidget(body)
         layout.addWidget(buttons)
         self.setMinimumWidth(440)
+
+
+class ConfirmGroup(QDialog):
+    """A paid decision on several characters: the total cost first. Enter confirms,
+    Esc cancels."""
+
+    def __init__(
+        self,
+        what: str,
+        plan: str,
+        cost: int,
+        available: float | None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{what}?")
+        self.setModal(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(22, 20, 22, 16)
+        layout.setSpacing(12)
+        heading = QLabel(f"{what}?")
+        heading.setStyleSheet("font-size: 15px; font-weight: 600;")
+        heading.setWordWrap(True)
+        balance = (
+            f"You have {available:g} credits available."
+            if available is not None
+            else "Your balance is not known right now."
+        )
+        self.body = QLabel(
+            f"{plan}.<br>In all this uses <b>{cost} generations ({cost} credits)</b>. {balance}"
+        )
+        self.body.setWordWrap(True)
+        self.body.setObjectName("Muted")
+        buttons = QDialogButtonBox()
+        self.confirm = buttons.addButton(
+            f"Go ahead ({cost} generations)", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        cancel = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
+        self.confirm.setDefault(True)
+        self.confirm.setAutoDefault(True)
+        cancel.setAutoDefault(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(heading)
+        layout.addWidget(self.body)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(460)
 
 
 class SignInDialog(QDialog):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import (
     QEvent,
+    QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QObject,
@@ -46,8 +47,8 @@ from reviewer.review.zoom import ZoomLevel
 from .activity import ActivityLog
 from .attention import AttentionPanel
 from .current_view import CurrentView
-from .details import DetailPanel
-from .dialogs import ConfirmResynthesize
+from .details import DetailPanel, SelectionCost
+from .dialogs import ConfirmGroup, ConfirmResynthesize
 from .keymap import Keymap, default_keymap
 from .loupe import Loupe
 from .overlays import ShortcutSheet, Toast
@@ -90,7 +91,10 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(MIN_SIZE[0], MIN_SIZE[1])
         self.resize(*PREFERRED_SIZE)
         self._closing = False
-        self.confirm_dialog: ConfirmResynthesize | None = None
+        self.confirm_dialog: ConfirmResynthesize | ConfirmGroup | None = None
+        # Set while the list is made to show the session's selection, so that change
+        # is not read back as the reviewer's.
+        self._mirroring = False
 
         root = QWidget()
         column = QVBoxLayout(root)
@@ -250,6 +254,8 @@ class MainWindow(QMainWindow):
         s.outbox.failed.connect(self._decision_left)
         s.outbox.undone.connect(self._decision_left)
         self.queue_view.selectionModel().currentChanged.connect(self._list_current_changed)
+        self.queue_view.selectionModel().selectionChanged.connect(self._list_selection_changed)
+        s.selection.changed.connect(self._selection_changed)
         self.grid.pose_clicked.connect(s.select_pose)
         self.grid.pose_activated.connect(self._pose_activated)
         self.details.decision_clicked.connect(self._decision_clicked)
@@ -267,11 +273,14 @@ class MainWindow(QMainWindow):
         actions: dict[str, Callable[[], object]] = {
             "save": s.save,
             "discard": s.discard,
-            "regenerate": s.regenerate,
+            "regenerate": self.regenerate,
             "resynthesize": self.confirm_resynthesize,
             "undo": s.undo,
             "next": s.next,
             "previous": s.previous,
+            "extend_next": s.extend_next,
+            "extend_previous": s.extend_previous,
+            "select_all": s.select_all,
             "search": self.focus_search,
             "loupe": self.toggle_loupe,
             "zoom": self.loupe.toggle_zoom,
@@ -319,7 +328,45 @@ class MainWindow(QMainWindow):
 
     # -- intents the window adds ----------------------------------------------------------
 
+    def regenerate(self) -> None:
+        if self.session.selection.is_multi:
+            self.confirm_group(DecisionKind.REGENERATE)
+        else:
+            self.session.regenerate()
+
+    def confirm_group(self, kind: DecisionKind) -> None:
+        """A paid decision on a selection: the total cost first, as for one resynthesis."""
+        s = self.session
+        plan = s.plan(kind)
+        count = len(plan.entries)
+        if not count or not s.can_afford(kind, count):
+            s.decide_selection(kind)  # refused there, saying why
+            return
+        what = (
+            f"Regenerate the {plan.pose} pose of {count} characters"
+            if kind is DecisionKind.REGENERATE
+            else f"Resynthesize all four poses of {count} characters"
+        )
+        balance = s.balance
+        dialog = ConfirmGroup(
+            what, plan.describe(), plan.cost, balance.available_credits if balance else None, self
+        )
+        asked = s.selection.ids
+
+        def done(result: int) -> None:
+            self.confirm_dialog = None
+            # Only what was asked about: a selection changed meanwhile is asked again.
+            if result and s.selection.ids == asked:
+                s.decide_selection(kind)
+
+        dialog.finished.connect(done)
+        self.confirm_dialog = dialog
+        dialog.open()
+
     def confirm_resynthesize(self) -> None:
+        if self.session.selection.is_multi:
+            self.confirm_group(DecisionKind.RESYNTHESIZE)
+            return
         entry = self.session.current
         reason = self.session.why_not(DecisionKind.RESYNTHESIZE)
         if entry is None or reason is not None:
@@ -423,7 +470,7 @@ class MainWindow(QMainWindow):
         elif kind is DecisionKind.DISCARD:
             self.session.discard()
         else:
-            self.session.regenerate()
+            self.regenerate()
 
     # -- reacting -----------------------------------------------------------------------
 
@@ -436,22 +483,72 @@ class MainWindow(QMainWindow):
     def _sync_selection(self) -> None:
         row = self.session.queue.current_row
         selection = self.queue_view.selectionModel()
+        multi = self.session.selection.is_multi
         if row is None:
             selection.clearCurrentIndex()
-            selection.clearSelection()
+            if not multi:
+                selection.clearSelection()
         else:
             index = self.queue_model.index(row)
             if selection.currentIndex() != index:
-                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                # Several selected: the current one moves within them, keeping them.
+                flag = QItemSelectionModel.SelectionFlag
+                selection.setCurrentIndex(index, flag.NoUpdate if multi else flag.ClearAndSelect)
             self.queue_view.scrollTo(index)
+        if multi:
+            self._mirror_selection()
         self._update_empty()
+
+    def _mirror_selection(self) -> None:
+        """The list shows the session's selection (or the current entry alone)."""
+        queue, chosen = self.session.queue, self.session.selection
+        ids = chosen.ids if chosen.is_multi else [e.id for e in (queue.current,) if e]
+        rows = {r for r in map(queue.row_of, ids) if r is not None}
+        model = self.queue_view.selectionModel()
+        if rows == {i.row() for i in model.selectedRows()}:
+            return  # as it is: leave the view's own anchor alone
+        wanted = QItemSelection()
+        for r in sorted(rows):
+            wanted.select(self.queue_model.index(r), self.queue_model.index(r))
+        self._mirroring = True
+        try:
+            model.select(wanted, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        finally:
+            self._mirroring = False
+
+    def _list_selection_changed(self, *_: object) -> None:
+        """Shift+click, Ctrl+click, plain clicks and arrows in the list: the session's."""
+        if self._mirroring:
+            return
+        queue = self.session.queue
+        rows = sorted(i.row() for i in self.queue_view.selectionModel().selectedRows())
+        self.session.selection.select_ids(queue.at(r).id for r in rows if r < len(queue))
+
+    def _selection_changed(self) -> None:
+        self._mirror_selection()
+        self._update_reasons()
 
     def _list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
             self.session.queue.select_row(current.row())
 
     def _update_reasons(self) -> None:
-        self.details.set_reasons({kind: self.session.why_not(kind) for kind in DecisionKind})
+        s = self.session
+        if not s.selection.is_multi:
+            self.details.end_selection()
+            self.details.set_reasons({kind: s.why_not(kind) for kind in DecisionKind})
+            return
+        plans = {kind: s.plan(kind) for kind in DecisionKind}
+        self.details.set_reasons(
+            {kind: None if p.entries else p.refusal() for kind, p in plans.items()},
+            {kind: SelectionCost(len(p.entries), p.describe()) for kind, p in plans.items()},
+        )
+        selected = s.selection.entries
+        self.details.show_selection(
+            f"{len(selected)} selected",
+            [plans[DecisionKind.SAVE].describe(), plans[DecisionKind.DISCARD].describe()],
+            [e.name for e in selected],
+        )
 
     def _update_empty(self) -> None:
         queue = self.session.queue
@@ -486,8 +583,11 @@ class MainWindow(QMainWindow):
 
     def _decision_left(self, decision: Decision, *_: object) -> None:
         shown = self.toast.notice
-        if shown is not None and shown.decision is decision:
-            self.toast.end_undo()
+        if shown is None or shown.decision is None:
+            return
+        group = decision.group_id
+        if shown.decision is decision or (group is not None and shown.decision.group_id == group):
+            self.toast.end_undo()  # one of the group left: the group is no longer one undo
 
     def _attention_changed(self) -> None:
         if self.attention.isVisible():

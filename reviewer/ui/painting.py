@@ -37,11 +37,16 @@ def draw_pill(
     background: QColor,
     foreground: QColor,
     font: QFont,
+    align_right: bool = False,
 ) -> QRectF:
+    """A rounded label at ``top_left`` (its top-right corner with ``align_right``)."""
     painter.save()
     painter.setFont(font)
     metrics = painter.fontMetrics()
-    rect = QRectF(top_left, QSizeF(metrics.horizontalAdvance(text) + 16, metrics.height() + 6))
+    size = QSizeF(metrics.horizontalAdvance(text) + 16, metrics.height() + 6)
+    rect = QRectF(top_left, size)
+    if align_right:
+        rect.moveRight(top_left.x())
     path = QPainterPath()
     path.addRoundedRect(rect, rect.height() / 2, rect.height() / 2)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)

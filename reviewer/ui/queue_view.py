@@ -231,6 +231,8 @@ class QueueView(QListView):
         self.setItemDelegate(delegate)
         self.setUniformItemSizes(True)
         self.setMouseTracking(True)
-        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        # Shift+click and Ctrl+click select several; the window hands that to the
+        # session's Selection, which Save and Discard then apply to.
+        self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

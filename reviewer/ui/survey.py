@@ -1,12 +1,13 @@
 """Survey: one pose across a page of characters side by side, to check a batch at a glance.
 
 The highlighted cell is the queue's current character, so the arrows (next / previous)
-move it and S, X, R... decide it like anywhere else; a click selects a cell.
+move it and S, X, R... decide it like anywhere else; a click selects a cell, and
+Ctrl+click / Shift+click select several (the session's selection, as in the queue list).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
@@ -48,6 +49,7 @@ class Survey(Cover):
         queue.current_changed.connect(lambda _entry: self.refresh())
         queue.changed.connect(lambda _row: self.refresh())
         queue.reset.connect(self.refresh)
+        session.selection.changed.connect(lambda: self.update())
         session.pose_changed.connect(lambda _pose: self.refresh())
 
     @property
@@ -133,9 +135,18 @@ class Survey(Cover):
         return max(width, min(self.height() - HEADER - MARGIN, width * 1.5) - CAPTION)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        queue, selection = self.session.queue, self.session.selection
+        modifiers = event.modifiers()
         for row, rect in zip(self.rows, self.cell_rects(), strict=True):
-            if rect.contains(event.position()):
-                self.session.queue.select_row(row)
+            if rect.contains(event.position()) and row < len(queue):
+                cid = queue.at(row).id
+                if modifiers & Qt.KeyboardModifier.ShiftModifier:
+                    selection.extend_to(cid)
+                elif modifiers & Qt.KeyboardModifier.ControlModifier:
+                    selection.toggle(cid)
+                else:
+                    selection.clear()
+                    queue.select_row(row)
                 return
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -159,9 +170,11 @@ class Survey(Cover):
         painter.drawText(
             line,
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-            "← →  move     S  save     X  discard     R  regenerate     1–4  pose     Esc  leave",
+            "← →  move     Ctrl/Shift+click  select several     S  save     X  discard"
+            "     1–4  pose     Esc  leave",
         )
         current = self.session.queue.current
+        chosen = self.session.selection
         small = resized_font(self.font(), -1)
         for entry, rect in zip(self.entries, self.cell_rects(), strict=True):
             selected = current is not None and entry.id == current.id
@@ -198,6 +211,21 @@ class Survey(Cover):
                     foreground=t.color("text"),
                     font=small,
                 )
+            if entry.id in chosen:
+                # One of several selected: a badge and a thin ring (the current one's is bold).
+                draw_pill(
+                    painter,
+                    "✓ selected",
+                    QPointF(rect.right() - 12, rect.top() + 12),
+                    background=t.color("accent"),
+                    foreground=t.color("window"),
+                    font=small,
+                    align_right=True,
+                )
+                if not selected:
+                    painter.setPen(QPen(t.color("accent"), 1.5, Qt.PenStyle.DashLine))
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 10, 10)
             if selected:
                 painter.setPen(QPen(t.color("accent"), 3))
                 painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -162,3 +162,58 @@ def test_a_decision_recorded_then_kill_9_is_there_and_the_lock_is_free(path: Pat
     [kept] = journal.unfinished()
     assert (kept.character_id, kept.idempotency_key) == ("char_9", key)
     journal.close()
+
+
+_SCHEMA_1 = """
+CREATE TABLE decisions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+    character_id TEXT NOT NULL, character_name TEXT NOT NULL, pose TEXT,
+    idempotency_key TEXT, state TEXT NOT NULL, made_at REAL NOT NULL,
+    dispatched INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT, request_id TEXT, updated_at REAL NOT NULL
+);
+CREATE INDEX decisions_by_state ON decisions (state);
+PRAGMA user_version=1;
+"""
+
+
+def test_a_schema_1_journal_migrates_and_keeps_its_decisions(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    old = sqlite3.connect(path)
+    old.executescript(_SCHEMA_1)
+    old.execute(
+        "INSERT INTO decisions (id, kind, character_id, character_name, pose, "
+        "idempotency_key, state, made_at, updated_at) VALUES "
+        "('d1', 'resynthesize', 'char_1', 'One', NULL, 'key-1', 'pending', 1.0, ?)",
+        (time.time(),),
+    )
+    old.commit()
+    old.close()
+
+    opened = open_journal(path)
+    journal = opened.journal
+    assert opened.notes == []  # migrated, not set aside as damaged
+    assert journal._db.execute("PRAGMA user_version").fetchone()[0] == 2
+    [kept] = journal.unfinished()
+    assert (kept.id, kept.idempotency_key, kept.group_id) == ("d1", "key-1", None)
+    grouped = [decision(n=n, group_id="g1") for n in (2, 3)]
+    journal.record_group(grouped)
+    journal.close()
+
+    again = open_journal(path).journal  # a second open finds nothing to migrate
+    assert [(d.id, d.group_id) for d in again.unfinished()] == [
+        ("d1", None),
+        (grouped[0].id, "g1"),
+        (grouped[1].id, "g1"),
+    ]
+    again.close()
+
+
+def test_a_group_is_recorded_whole_or_not_at_all(path: Path) -> None:
+    journal = open_journal(path).journal
+    first = decision(n=1, group_id="g")
+    clash = decision(n=2, group_id="g", id=first.id)  # a second row with the same id
+    with pytest.raises(sqlite3.IntegrityError):
+        journal.record_group([first, clash])
+    assert journal.count() == 0
+    journal.close()

@@ -234,3 +234,29 @@ async def test_per_character_locks_do_not_pile_up(clock: ManualClock) -> None:
     await settle()
     assert box.pending() == []
     assert box._locks == {}
+
+
+async def test_a_group_is_one_undo_only_while_all_of_it_waits(clock: ManualClock) -> None:
+    sender = FakeSender()
+    box = Outbox(sender, clock=clock, undo_seconds=4)
+    undone: list[Decision] = []
+    box.undone.connect(undone.append)
+    group = box.submit_group(DecisionKind.SAVE, [("char_1", "A"), ("char_2", "B")])
+    assert len({d.group_id for d in group}) == 1
+    assert group[0].group_id is not None
+    assert len({d.due_at for d in group}) == 1
+    assert box.undo_last() is group[-1]
+    assert undone == group
+    assert box.pending() == []
+
+    sender.gate = asyncio.Event()  # the next group's sends hang on the way out
+    again = box.submit_group(DecisionKind.SAVE, [("char_1", "A"), ("char_2", "B")])
+    clock.advance(4.1)
+    await settle()
+    assert box.last_undoable() is None  # on its way: no longer one undo
+    later = box.submit(DecisionKind.DISCARD, "char_3", "C")
+    assert box.undo_last() is later
+    assert box.undo_last() is None
+    sender.gate.set()
+    await settle()
+    assert sender.sent == again
