@@ -1,0 +1,161 @@
+"""Beside the status tabs: the "Later" filter, the sort order and the attribute filter.
+
+Thin: what each control does is a call on the queue (reviewer/review/arrange.py holds the
+rules); the bar only shows the queue's state and follows its ``arranged`` signal.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QFont, QMouseEvent
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QWidget
+
+from reviewer.review.arrange import (
+    ATTRIBUTE_LABELS,
+    Attribute,
+    AttributeFilter,
+    SortOrder,
+    attribute_options,
+)
+from reviewer.review.queue import Counts, ReviewQueue
+
+from .keymap import Keymap
+
+__all__ = ["AttributeMenu", "FilterBar"]
+
+CHIP_MAX_WIDTH = 340
+
+
+def _button(text: str, name: str = "FilterButton") -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    # Clicks only: single-key review keeps the keyboard on the queue.
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return button
+
+
+class AttributeMenu(QMenu):
+    """The values present in the queue under each attribute, ticked when chosen. It
+    stays open on a click, so several values can be picked in one go."""
+
+    def __init__(self, queue: ReviewQueue, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AttributeMenu")
+        self._queue = queue
+        self.value_actions: dict[tuple[Attribute, str], QAction] = {}
+        self.aboutToShow.connect(self.rebuild)
+
+    def rebuild(self) -> None:
+        self.clear()
+        self.value_actions.clear()
+        chosen = self._queue.attribute_filter
+        options = attribute_options(e.character for e in self._queue.arrangeable())
+        bold = QFont(self.font())
+        bold.setWeight(QFont.Weight.DemiBold)
+        for attribute in Attribute:
+            present = options[attribute]
+            # A chosen value no longer in the queue stays listed, so it can be unticked.
+            values = [*present, *sorted(chosen.values(attribute) - set(present))]
+            if not values:
+                continue
+            heading = self.addAction(ATTRIBUTE_LABELS[attribute])
+            heading.setEnabled(False)
+            heading.setFont(bold)
+            for value in values:
+                action = self.addAction(value)
+                action.setCheckable(True)
+                action.setChecked(value in chosen.values(attribute))
+                action.triggered.connect(lambda _=False, a=attribute, v=value: self._toggle(a, v))
+                self.value_actions[(attribute, value)] = action
+            self.addSeparator()
+        if not self.value_actions:
+            empty = self.addAction("No attributes in the queue yet")
+            empty.setEnabled(False)
+            return
+        clear = self.addAction("Clear the filter")
+        clear.setEnabled(chosen.active)
+        clear.triggered.connect(lambda: self._queue.set_attribute_filter(AttributeFilter()))
+
+    def _toggle(self, attribute: Attribute, value: str) -> None:
+        queue = self._queue
+        queue.set_attribute_filter(queue.attribute_filter.toggled(attribute, value))
+        for action in self.actions():
+            if action.text() == "Clear the filter":
+                action.setEnabled(queue.attribute_filter.active)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        action = self.activeAction()
+        if action is not None and action.isEnabled() and action.isCheckable():
+            action.trigger()  # ticks it and filters, without closing the menu
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+
+class FilterBar(QWidget):
+    def __init__(self, queue: ReviewQueue, keymap: Keymap, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._queue = queue
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
+
+        self.later_button = _button("Later")
+        self.later_button.setCheckable(True)
+        self.later_button.setToolTip(
+            "Only the characters flagged for later "
+            f"({keymap.describe('later')} flags or clears the current one)"
+        )
+        self.later_button.clicked.connect(queue.set_later_only)
+        row.addWidget(self.later_button)
+
+        self.filter_button = _button("Filter ▾")
+        self.filter_button.setToolTip("Filter by gender, age, hair and body type")
+        self.menu = AttributeMenu(queue, self)
+        self.filter_button.clicked.connect(self.open_menu)
+        row.addWidget(self.filter_button)
+
+        self.chip = _button("", "FilterChip")
+        self.chip.setToolTip("The attribute filter in force: click to clear it")
+        self.chip.setMaximumWidth(CHIP_MAX_WIDTH)
+        self.chip.clicked.connect(lambda: queue.set_attribute_filter(AttributeFilter()))
+        row.addWidget(self.chip)
+
+        self.sort_button = _button("")
+        self.sort_button.setToolTip(f"Newest first or oldest first ({keymap.describe('sort')})")
+        self.sort_button.clicked.connect(lambda: queue.set_sort(queue.sort_order.toggled()))
+        row.addWidget(self.sort_button)
+
+        queue.arranged.connect(self.refresh)
+        queue.counts_changed.connect(self._counts_changed)
+        self.refresh()
+
+    def open_menu(self) -> None:
+        below = self.filter_button.mapToGlobal(QPoint(0, self.filter_button.height()))
+        self.menu.popup(below)
+
+    def clear(self) -> None:
+        """Every filter of this bar off (the sort order stays)."""
+        self._queue.set_attribute_filter(AttributeFilter())
+        self._queue.set_later_only(False)
+
+    def refresh(self) -> None:
+        queue = self._queue
+        self.later_button.setChecked(queue.later_only)
+        self._counts_changed(queue.counts)
+        attributes = queue.attribute_filter
+        self.filter_button.setProperty("active", attributes.active)
+        self.filter_button.style().unpolish(self.filter_button)
+        self.filter_button.style().polish(self.filter_button)
+        self.chip.setVisible(attributes.active)
+        if attributes.active:
+            text = attributes.describe()
+            metrics = self.chip.fontMetrics()
+            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, CHIP_MAX_WIDTH - 48)
+            self.chip.setText(f"{shown}  ✕")
+            self.chip.setToolTip(f"{text}\n\nClick to clear the attribute filter")
+        newest = queue.sort_order is SortOrder.NEWEST
+        self.sort_button.setText(("↓ " if newest else "↑ ") + queue.sort_order.label)
+
+    def _counts_changed(self, counts: Counts) -> None:
+        self.later_button.setText(f"Later {counts.later}" if counts.later else "Later")
