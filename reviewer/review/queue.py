@@ -407,8 +407,11 @@ class ReviewQueue:
         if was_current:
             if flagged_at is not None or not shown:
                 self._move_off(row, removed=True)
-            else:
+            elif self._current == character_id:
                 self.current_changed.emit(entry)
+            else:
+                # A view following the row signals may have moved the current meanwhile.
+                self._set_current(character_id)
 
     def _rearranged(self) -> None:
         for entry in self._entries.values():
