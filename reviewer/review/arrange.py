@@ -149,6 +149,12 @@ class AttributeFilter:
             chosen[attribute] = values
         return AttributeFilter(chosen)
 
+    def short(self) -> str:
+        """The chosen values alone, e.g. "female, male · 25–34": for a narrow label."""
+        return " · ".join(
+            ", ".join(_ordered(a, self.values(a))) for a in Attribute if self.values(a)
+        )
+
     def describe(self) -> str:
         """E.g. "Gender: female or male · Age: 25–34"; "" when nothing is chosen."""
         parts = []

@@ -7,8 +7,8 @@ rules); the bar only shows the queue's state and follows its ``arranged`` signal
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QFont, QMouseEvent
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QWidget
+from PySide6.QtGui import QAction, QMouseEvent
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QSizePolicy, QWidget
 
 from reviewer.review.arrange import (
     ATTRIBUTE_LABELS,
@@ -23,7 +23,7 @@ from .keymap import Keymap
 
 __all__ = ["AttributeMenu", "FilterBar"]
 
-CHIP_MAX_WIDTH = 340
+CHIP_MAX_WIDTH = 220
 
 
 def _button(text: str, name: str = "FilterButton") -> QPushButton:
@@ -34,54 +34,9 @@ def _button(text: str, name: str = "FilterButton") -> QPushButton:
     return button
 
 
-class AttributeMenu(QMenu):
-    """The values present in the queue under each attribute, ticked when chosen. It
-    stays open on a click, so several values can be picked in one go."""
-
-    def __init__(self, queue: ReviewQueue, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("AttributeMenu")
-        self._queue = queue
-        self.value_actions: dict[tuple[Attribute, str], QAction] = {}
-        self.aboutToShow.connect(self.rebuild)
-
-    def rebuild(self) -> None:
-        self.clear()
-        self.value_actions.clear()
-        chosen = self._queue.attribute_filter
-        options = attribute_options(e.character for e in self._queue.arrangeable())
-        bold = QFont(self.font())
-        bold.setWeight(QFont.Weight.DemiBold)
-        for attribute in Attribute:
-            present = options[attribute]
-            # A chosen value no longer in the queue stays listed, so it can be unticked.
-            values = [*present, *sorted(chosen.values(attribute) - set(present))]
-            if not values:
-                continue
-            heading = self.addAction(ATTRIBUTE_LABELS[attribute])
-            heading.setEnabled(False)
-            heading.setFont(bold)
-            for value in values:
-                action = self.addAction(value)
-                action.setCheckable(True)
-                action.setChecked(value in chosen.values(attribute))
-                action.triggered.connect(lambda _=False, a=attribute, v=value: self._toggle(a, v))
-                self.value_actions[(attribute, value)] = action
-            self.addSeparator()
-        if not self.value_actions:
-            empty = self.addAction("No attributes in the queue yet")
-            empty.setEnabled(False)
-            return
-        clear = self.addAction("Clear the filter")
-        clear.setEnabled(chosen.active)
-        clear.triggered.connect(lambda: self._queue.set_attribute_filter(AttributeFilter()))
-
-    def _toggle(self, attribute: Attribute, value: str) -> None:
-        queue = self._queue
-        queue.set_attribute_filter(queue.attribute_filter.toggled(attribute, value))
-        for action in self.actions():
-            if action.text() == "Clear the filter":
-                action.setEnabled(queue.attribute_filter.active)
+class _StayOpen(QMenu):
+    """A menu that stays open when a tick box in it is clicked, so several values can
+    be picked in one go (Enter or a click elsewhere closes it)."""
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         action = self.activeAction()
@@ -90,6 +45,59 @@ class AttributeMenu(QMenu):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+
+
+class AttributeMenu(QMenu):
+    """One submenu per attribute with the values present in the queue, ticked when
+    chosen; the attribute's line says what is chosen in it."""
+
+    def __init__(self, queue: ReviewQueue, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AttributeMenu")
+        self._queue = queue
+        self.value_actions: dict[tuple[Attribute, str], QAction] = {}
+        self.submenus: dict[Attribute, QMenu] = {}
+        self._clear: QAction | None = None
+        self.aboutToShow.connect(self.rebuild)
+
+    def rebuild(self) -> None:
+        self.clear()
+        self.value_actions.clear()
+        self.submenus.clear()
+        chosen = self._queue.attribute_filter
+        options = attribute_options(e.character for e in self._queue.arrangeable())
+        for attribute in Attribute:
+            present = options[attribute]
+            # A chosen value no longer in the queue stays listed, so it can be unticked.
+            values = [*present, *sorted(chosen.values(attribute) - set(present))]
+            submenu = _StayOpen(ATTRIBUTE_LABELS[attribute], self)
+            submenu.setEnabled(bool(values))
+            for value in values:
+                action = submenu.addAction(value)
+                action.setCheckable(True)
+                action.setChecked(value in chosen.values(attribute))
+                action.triggered.connect(lambda _=False, a=attribute, v=value: self._toggle(a, v))
+                self.value_actions[(attribute, value)] = action
+            self.addMenu(submenu)
+            self.submenus[attribute] = submenu
+        self.addSeparator()
+        self._clear = self.addAction("Clear the filter")
+        self._clear.triggered.connect(lambda: self._queue.set_attribute_filter(AttributeFilter()))
+        self._label()
+
+    def _toggle(self, attribute: Attribute, value: str) -> None:
+        queue = self._queue
+        queue.set_attribute_filter(queue.attribute_filter.toggled(attribute, value))
+        self._label()
+
+    def _label(self) -> None:
+        chosen = self._queue.attribute_filter
+        for attribute, submenu in self.submenus.items():
+            values = chosen.values(attribute)
+            label = ATTRIBUTE_LABELS[attribute]
+            submenu.setTitle(f"{label}  ({len(values)})" if values else label)
+        if self._clear is not None:
+            self._clear.setEnabled(chosen.active)
 
 
 class FilterBar(QWidget):
@@ -118,6 +126,8 @@ class FilterBar(QWidget):
         self.chip = _button("", "FilterChip")
         self.chip.setToolTip("The attribute filter in force: click to clear it")
         self.chip.setMaximumWidth(CHIP_MAX_WIDTH)
+        # The text is elided to fit; the layout must not squeeze it further.
+        self.chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.chip.clicked.connect(lambda: queue.set_attribute_filter(AttributeFilter()))
         row.addWidget(self.chip)
 
@@ -151,11 +161,13 @@ class FilterBar(QWidget):
         if attributes.active:
             text = attributes.describe()
             metrics = self.chip.fontMetrics()
-            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, CHIP_MAX_WIDTH - 48)
+            short = attributes.short()
+            shown = metrics.elidedText(short, Qt.TextElideMode.ElideRight, CHIP_MAX_WIDTH - 44)
             self.chip.setText(f"{shown}  ✕")
             self.chip.setToolTip(f"{text}\n\nClick to clear the attribute filter")
         newest = queue.sort_order is SortOrder.NEWEST
-        self.sort_button.setText(("↓ " if newest else "↑ ") + queue.sort_order.label)
+        # Short, for a narrow window: the tooltip says it in full.
+        self.sort_button.setText("↓ Newest" if newest else "↑ Oldest")
 
     def _counts_changed(self, counts: Counts) -> None:
         self.later_button.setText(f"Later {counts.later}" if counts.later else "Later")

@@ -190,6 +190,7 @@ def test_attribute_filter_is_and_across_attributes_and_or_within() -> None:
     assert f.describe() == (
         "Gender: female or nonbinary · Age: 25–34 · Hair: black · Body type: slim"
     )
+    assert f.short() == "female, nonbinary · 25–34 · black · slim"
     assert q.narrowed
     q.set_attribute_filter(AttributeFilter())
     assert (len(q), q.narrowed) == (5, False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from reviewer.app import build_parser
@@ -57,11 +57,11 @@ def test_the_later_button_filters_to_the_flagged(app: App) -> None:
 def test_o_turns_the_order_and_the_button_says_which(app: App) -> None:
     newest = shown_ids(app)
     bar = app.window.filter_bar
-    assert bar.sort_button.text().endswith("Newest first")
+    assert bar.sort_button.text().endswith("Newest")
     app.qtbot.keyClick(app.window.queue_view, Qt.Key.Key_O)
     assert app.session.queue.sort_order is SortOrder.OLDEST
     assert shown_ids(app) == newest[::-1]
-    assert bar.sort_button.text().endswith("Oldest first")
+    assert bar.sort_button.text().endswith("Oldest")
     bar.sort_button.click()
     assert shown_ids(app) == newest
 
@@ -85,11 +85,31 @@ def test_the_filter_menu_offers_the_queues_values_and_the_chip_clears_it(app: Ap
     matching = [e.id for e in entries if attribute_value(e.character, Attribute.GENDER) == gender]
     assert shown_ids(app) == matching
     assert bar.chip.isVisibleTo(bar)
-    assert f"Gender: {gender}" in bar.chip.text()
+    assert gender in bar.chip.text()
+    assert f"Gender: {gender}" in bar.chip.toolTip()
     bar.chip.click()
     assert not queue.attribute_filter.active
     assert not bar.chip.isVisibleTo(bar)
     assert len(shown_ids(app)) == len(entries)
+
+
+def test_a_value_menu_stays_open_for_more_picks(app: App) -> None:
+    bar = app.window.filter_bar
+    bar.open_menu()
+    app.qtbot.waitUntil(bar.menu.isVisible)
+    submenu = bar.menu.submenus[Attribute.GENDER]
+    submenu.popup(bar.mapToGlobal(QPoint(0, 0)))
+    app.qtbot.waitUntil(submenu.isVisible)
+    picks = [a for (attr, _), a in bar.menu.value_actions.items() if attr is Attribute.GENDER]
+    for action in picks[:2]:
+        submenu.setActiveAction(action)
+        center = submenu.actionGeometry(action).center()
+        app.qtbot.mouseRelease(submenu, Qt.MouseButton.LeftButton, pos=center)
+        assert action.isChecked()
+        assert submenu.isVisible()  # still open: another value can be ticked
+    assert len(app.session.queue.attribute_filter.values(Attribute.GENDER)) == 2
+    assert submenu.title() == "Gender  (2)"
+    bar.menu.close()
 
 
 def test_an_empty_filter_says_so(app: App) -> None:
