@@ -6,9 +6,9 @@ rules); the bar only shows the queue's state and follows its ``arranged`` signal
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAction, QMouseEvent
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QSizePolicy, QWidget
+from PySide6.QtCore import QPoint, QSize, Qt
+from PySide6.QtGui import QAction, QMouseEvent, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QWidget
 
 from reviewer.review.arrange import (
     ATTRIBUTE_LABELS,
@@ -21,9 +21,7 @@ from reviewer.review.queue import Counts, ReviewQueue
 
 from .keymap import Keymap
 
-__all__ = ["AttributeMenu", "FilterBar"]
-
-CHIP_MAX_WIDTH = 220
+__all__ = ["AttributeMenu", "FilterBar", "FilterChip"]
 
 
 def _button(text: str, name: str = "FilterButton") -> QPushButton:
@@ -100,6 +98,49 @@ class AttributeMenu(QMenu):
             self._clear.setEnabled(chosen.active)
 
 
+class FilterChip(QPushButton):
+    """The filter in force, "female, male · 25–34  ✕": elided to the room the top bar
+    leaves it (the ✕ always shows), in full in its tooltip."""
+
+    CLOSE = "  ✕"
+    MIN_TEXT = 40
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("FilterChip")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.full_text = ""
+
+    def set_full_text(self, text: str) -> None:
+        self.full_text = text
+        self.updateGeometry()
+        self._fit()
+
+    def _chrome(self) -> int:
+        # What the style adds around the text (padding, border).
+        return super().sizeHint().width() - self.fontMetrics().horizontalAdvance(self.text())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        advance = self.fontMetrics().horizontalAdvance(self.full_text + self.CLOSE)
+        return QSize(self._chrome() + advance, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        room = self.MIN_TEXT + self.fontMetrics().horizontalAdvance(self.CLOSE)
+        return QSize(min(self.sizeHint().width(), self._chrome() + room), self.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        metrics = self.fontMetrics()
+        room = self.width() - self._chrome() - metrics.horizontalAdvance(self.CLOSE)
+        shown = metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, max(0, room))
+        if shown + self.CLOSE != self.text():
+            self.setText(shown + self.CLOSE)
+
+
 class FilterBar(QWidget):
     def __init__(self, queue: ReviewQueue, keymap: Keymap, parent: QWidget | None = None):
         super().__init__(parent)
@@ -123,11 +164,7 @@ class FilterBar(QWidget):
         self.filter_button.clicked.connect(self.open_menu)
         row.addWidget(self.filter_button)
 
-        self.chip = _button("", "FilterChip")
-        self.chip.setToolTip("The attribute filter in force: click to clear it")
-        self.chip.setMaximumWidth(CHIP_MAX_WIDTH)
-        # The text is elided to fit; the layout must not squeeze it further.
-        self.chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.chip = FilterChip()
         self.chip.clicked.connect(lambda: queue.set_attribute_filter(AttributeFilter()))
         row.addWidget(self.chip)
 
@@ -160,10 +197,7 @@ class FilterBar(QWidget):
         self.chip.setVisible(attributes.active)
         if attributes.active:
             text = attributes.describe()
-            metrics = self.chip.fontMetrics()
-            short = attributes.short()
-            shown = metrics.elidedText(short, Qt.TextElideMode.ElideRight, CHIP_MAX_WIDTH - 44)
-            self.chip.setText(f"{shown}  ✕")
+            self.chip.set_full_text(attributes.short())
             self.chip.setToolTip(f"{text}\n\nClick to clear the attribute filter")
         newest = queue.sort_order is SortOrder.NEWEST
         # Short, for a narrow window: the tooltip says it in full.

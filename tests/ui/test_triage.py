@@ -85,7 +85,7 @@ def test_the_filter_menu_offers_the_queues_values_and_the_chip_clears_it(app: Ap
     matching = [e.id for e in entries if attribute_value(e.character, Attribute.GENDER) == gender]
     assert shown_ids(app) == matching
     assert bar.chip.isVisibleTo(bar)
-    assert gender in bar.chip.text()
+    assert gender in bar.chip.full_text
     assert f"Gender: {gender}" in bar.chip.toolTip()
     bar.chip.click()
     assert not queue.attribute_filter.active
@@ -110,6 +110,23 @@ def test_a_value_menu_stays_open_for_more_picks(app: App) -> None:
     assert len(app.session.queue.attribute_filter.values(Attribute.GENDER)) == 2
     assert submenu.title() == "Gender  (2)"
     bar.menu.close()
+
+
+def test_a_long_filter_is_elided_in_the_chip_never_cut(app: App) -> None:
+    bar = app.window.filter_bar
+    app.window.resize(1280, 720)
+    bar.menu.rebuild()
+    for action in bar.menu.value_actions.values():
+        action.trigger()  # every value of every attribute
+    app.qtbot.waitUntil(lambda: bar.chip.isVisible())
+    chip = bar.chip
+
+    def fits() -> bool:
+        used = chip.fontMetrics().horizontalAdvance(chip.text())
+        return chip.text().endswith("…  ✕") and used + chip._chrome() <= chip.width()
+
+    app.qtbot.waitUntil(fits)  # elided to the room it has, the ✕ always there
+    assert "Body type:" in bar.chip.toolTip()  # the whole of it, one hover away
 
 
 def test_an_empty_filter_says_so(app: App) -> None:
