@@ -191,7 +191,7 @@ class DetailPanel(QFrame):
         later = ""
         if entry.later is not None:
             dim = self.theme.colors["text_dim"]
-            later = f'&nbsp;&nbsp;<span style="color:{dim};">⏱ Later</span>'
+            later = f'&nbsp;&nbsp;<span style="color:{dim};">· Later</span>'
         self.status.setText(
             f'<span style="color:{color}; font-weight:600;">● {label}</span>{later}'
         )
