@@ -31,6 +31,7 @@ from reviewer.api import (
 from reviewer.logs import RedactingFilter, setup_logging
 from reviewer.resources import resource_path
 from reviewer.review import Clock, paths
+from reviewer.review.arrange import Share, ShareError, parse_share
 from reviewer.review.credentials import (
     ApiKey,
     KeySource,
@@ -43,6 +44,7 @@ from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.session import FLUSH_TIMEOUT, ReviewSession
 from reviewer.ui.keymap import load_keymap
 from reviewer.ui.main_window import MainWindow
+from reviewer.ui.preferences import restore_arrangement, save_arrangement
 from reviewer.ui.sign_in import sign_in
 from reviewer.ui.theme import Theme, ThemeChoice, apply_theme, follow_system
 from reviewer.ui.window_state import restore_window, save_window
@@ -65,6 +67,13 @@ def _non_negative(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return value
+
+
+def _share(text: str) -> Share:
+    try:
+        return parse_share(text)
+    except ShareError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=4.0,
         metavar="SECONDS",
         help="how long a decision waits, undoable with Ctrl+Z, before it is sent (default 4)",
+    )
+    parser.add_argument(
+        "--share",
+        type=_share,
+        metavar="K/N",
+        help="a team split: show only share K of N of the queue (a stable hash of each "
+        "character's id), so N reviewers clear one queue without meeting; remembered "
+        "until --share all",
     )
     parser.add_argument(
         "--theme", choices=[c.value for c in ThemeChoice], default=ThemeChoice.SYSTEM.value
@@ -228,6 +245,8 @@ async def _review(
     window = MainWindow(session, theme, where=connection.where, keymap=keymap)
     settings = QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
     restore_window(window, window.splitter, window.side_panels, settings)
+    notes = notes + restore_arrangement(session.queue, settings, args.share)
+    session.queue.arranged.connect(lambda: save_arrangement(session.queue, settings))
     window.show()
     for note in notes:
         session.notice.emit(Notice(NoticeLevel.WARNING, note))

@@ -70,6 +70,11 @@ CREATE INDEX IF NOT EXISTS decisions_by_state ON decisions (state);
 # Forward migrations: the columns each schema version added to the first one's table.
 # Idempotent (a column already there is left alone), so an interrupted upgrade finishes.
 _ADDED_COLUMNS: tuple[tuple[int, str, str], ...] = ((2, "group_id", "TEXT"),)
+# "Later" flags (triage): this reviewer's, never sent to the server. A table of its own,
+# created when missing, so an older journal gains it without a schema version change.
+_LATER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS later (character_id TEXT PRIMARY KEY, flagged_at REAL);
+"""
 
 _COLUMNS = (
     "seq, id, kind, character_id, character_name, pose, idempotency_key, state, made_at, "
@@ -152,6 +157,7 @@ def _connect(path: Path) -> sqlite3.Connection:
             raise sqlite3.DatabaseError(f"written by a newer version (schema {version})")
         connection.executescript(_SCHEMA)
         _migrate(connection)
+        connection.executescript(_LATER_SCHEMA)
         connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     except BaseException:
         connection.close()
@@ -245,6 +251,23 @@ class Journal:
 
     def failed(self) -> list[Decision]:
         return self._select("state = ?", (DecisionState.FAILED.value,))
+
+    # -- LaterStore -------------------------------------------------------------------------
+
+    def later_flags(self) -> dict[str, float]:
+        rows = self._db.execute("SELECT character_id, flagged_at FROM later").fetchall()
+        return {str(cid): float(at) for cid, at in rows}
+
+    def set_later(self, character_id: str, flagged_at: float) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO later (character_id, flagged_at) VALUES (?, ?)",
+                (character_id, flagged_at),
+            )
+
+    def clear_later(self, character_id: str) -> None:
+        with self._transaction():
+            self._db.execute("DELETE FROM later WHERE character_id = ?", (character_id,))
 
     # -- housekeeping -----------------------------------------------------------------------
 

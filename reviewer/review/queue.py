@@ -15,6 +15,7 @@ from psygnal import Signal
 
 from reviewer.api import SYNTHESIZED_POSES, Character, CharacterStatus
 
+from .arrange import EVERYONE, AttributeFilter, Share, SortOrder
 from .decisions import Decision, DecisionKind
 
 __all__ = ["QUEUE_STATUSES", "Counts", "Entry", "ReviewQueue", "StatusFilter"]
@@ -22,6 +23,10 @@ __all__ = ["QUEUE_STATUSES", "Counts", "Entry", "ReviewQueue", "StatusFilter"]
 QUEUE_STATUSES = frozenset(
     {CharacterStatus.REVIEWING, CharacterStatus.SYNTHESIZING, CharacterStatus.FAILED}
 )
+
+
+# The counts' key for entries in colleagues' shares.
+_OTHERS = "others"
 
 
 class StatusFilter(StrEnum):
@@ -37,12 +42,19 @@ class Counts:
     synthesizing: int = 0
     failed: int = 0
     decided: int = 0
+    # Flagged "later" (undecided, in this reviewer's share).
+    later: int = 0
+    # The team split: this reviewer's share, and how many others' shares hold.
+    share: Share | None = None
+    others: int = 0
 
     def describe(self) -> str:
         parts = [f"{self.to_review} to review", f"{self.synthesizing} synthesizing"]
         if self.failed:
             parts.append(f"{self.failed} failed")
         parts.append(f"{self.decided} decided this session")
+        if self.share is not None:
+            parts.append(f"{self.share.describe()} · {self.others} with others")
         return " · ".join(parts)
 
 
@@ -55,6 +67,7 @@ class Entry:
         "character",
         "compare_pose",
         "decision",
+        "later",
         "message",
         "pending",
         "regenerating",
@@ -63,8 +76,11 @@ class Entry:
 
     def __init__(self, character: Character) -> None:
         self.character = character
-        # Newest first: the view is kept in ascending order of this key and read backwards.
-        self.sort_key = (character.created_at.timestamp(), character.id)
+        # The view is kept in ascending order of this key and read backwards; the queue
+        # sets it (ReviewQueue._key): newest first by default, "later" ones last.
+        self.sort_key: tuple[int, float, str] = (1, character.created_at.timestamp(), character.id)
+        # When the reviewer flagged it "later" (epoch seconds), or None.
+        self.later: float | None = None
         self.pending: DecisionKind | None = None
         # The decision on its way, for showing where it stands (waiting, sending...).
         self.decision: Decision | None = None
@@ -118,12 +134,13 @@ class ReviewQueue:
     reset = Signal()
     current_changed = Signal(object)  # Entry | None
     counts_changed = Signal(object)  # Counts
+    arranged = Signal()  # the sort order, attribute filter, later filter or share changed
 
     def __init__(self) -> None:
         self._entries: dict[str, Entry] = {}
         # Sort keys of the entries shown, ascending (oldest first); row r is the
         # (len - 1 - r)th. Bisecting it keeps every row lookup O(log n) for long queues.
-        self._keys: list[tuple[float, str]] = []
+        self._keys: list[tuple[int, float, str]] = []
         self._current: str | None = None
         self._filter = StatusFilter.ALL
         self._search = ""
@@ -132,6 +149,14 @@ class ReviewQueue:
         self._tally: dict[str, str] = {}
         self._by_status: dict[str, int] = {}
         self._counts = Counts()
+        self._order = SortOrder.NEWEST
+        self._attributes = AttributeFilter()
+        self._later_only = False
+        self._share = EVERYONE
+        # Flags by character id, also for characters not (yet) in the queue.
+        self._later: dict[str, float] = {}
+        self._later_counted: set[str] = set()
+        self._recounting = False  # one counts_changed for a recount, not one per entry
 
     # -- reading ------------------------------------------------------------------------
 
@@ -139,7 +164,7 @@ class ReviewQueue:
         return len(self._keys)
 
     def __iter__(self) -> Iterator[Entry]:
-        return (self._entries[key[1]] for key in reversed(self._keys))
+        return (self._entries[key[-1]] for key in reversed(self._keys))
 
     def __contains__(self, character_id: object) -> bool:
         return character_id in self._entries
@@ -147,7 +172,7 @@ class ReviewQueue:
     def at(self, row: int) -> Entry:
         if not 0 <= row < len(self._keys):
             raise IndexError(row)
-        return self._entries[self._keys[len(self._keys) - 1 - row][1]]
+        return self._entries[self._keys[len(self._keys) - 1 - row][-1]]
 
     def get(self, character_id: str) -> Entry | None:
         return self._entries.get(character_id)
@@ -184,6 +209,41 @@ class ReviewQueue:
     def search(self) -> str:
         return self._search
 
+    @property
+    def sort_order(self) -> SortOrder:
+        return self._order
+
+    @property
+    def attribute_filter(self) -> AttributeFilter:
+        return self._attributes
+
+    @property
+    def later_only(self) -> bool:
+        return self._later_only
+
+    @property
+    def share(self) -> Share:
+        return self._share
+
+    @property
+    def narrowed(self) -> bool:
+        """True when a filter or the search hides part of the queue (the share aside)."""
+        return bool(
+            self._search
+            or self._filter is not StatusFilter.ALL
+            or self._attributes.active
+            or self._later_only
+        )
+
+    def in_share(self, entry: Entry) -> bool:
+        return self._share.includes(entry.id)
+
+    def arrangeable(self) -> list[Entry]:
+        """The entries this reviewer could see with no filter: for the filter's choices."""
+        return [
+            e for e in self._entries.values() if e.status in QUEUE_STATUSES and self.in_share(e)
+        ]
+
     def following(self, count: int) -> list[Entry]:
         """The undecided entries after the current one, for prefetching."""
         row = self.current_row
@@ -207,14 +267,18 @@ class ReviewQueue:
             return None
         if entry is None:
             entry = Entry(character)
+            entry.later = self._later.get(character.id)
+            entry.sort_key = self._key(entry)
             self._entries[character.id] = entry
         else:
             if character == entry.character:
                 return entry  # a poll that brings nothing new costs nothing
-            if character.created_at != entry.character.created_at:
+            moved = character.created_at != entry.character.created_at
+            if moved:
                 self._hide(character.id)  # its place in the list moves
-                entry.sort_key = Entry(character).sort_key
             entry.character = character
+            if moved:
+                entry.sort_key = self._key(entry)
             if character.status != CharacterStatus.SYNTHESIZING and entry.pending is None:
                 entry.regenerating = frozenset()
         self._refresh(entry)
@@ -288,6 +352,81 @@ class ReviewQueue:
             self._filter = status_filter
         if search is not None:
             self._search = search.strip()
+        self._rebuild()
+
+    def set_sort(self, order: SortOrder) -> None:
+        if order is not self._order:
+            self._order = order
+            self._rearranged()
+
+    def set_attribute_filter(self, attributes: AttributeFilter) -> None:
+        if attributes != self._attributes:
+            self._attributes = attributes
+            self._rearranged()
+
+    def set_later_only(self, later_only: bool) -> None:
+        if later_only != self._later_only:
+            self._later_only = later_only
+            self._rearranged()
+
+    def set_share(self, share: Share) -> None:
+        if share != self._share:
+            self._share = share
+            self._rearranged()
+
+    def load_later(self, flags: dict[str, float]) -> None:
+        """The flags kept from earlier sessions (before the first poll, usually)."""
+        self._later = dict(flags)
+        for entry in self._entries.values():
+            entry.later = self._later.get(entry.id)
+        self._rearranged()
+
+    def set_later(self, character_id: str, flagged_at: float | None) -> None:
+        """Flag a character "later" (it goes to the end of the queue) or clear the flag
+        (it goes back to its place). Flagging the current one moves on to the next, as
+        deciding does; clearing it keeps it current."""
+        if flagged_at is None:
+            self._later.pop(character_id, None)
+        else:
+            self._later[character_id] = flagged_at
+        entry = self._entries.get(character_id)
+        if entry is None or entry.later == flagged_at:
+            return
+        was_current = character_id == self._current
+        row = self.row_of(character_id)
+        if row is not None:
+            self.removing.emit(row)
+            del self._keys[len(self._keys) - 1 - row]
+            self.removed.emit(row)
+        entry.later = flagged_at
+        entry.sort_key = self._key(entry)
+        shown = self._shows(entry)
+        if shown:
+            self._show(entry)
+        self._count(entry, self._tally_of(entry))
+        if was_current:
+            if flagged_at is not None or not shown:
+                self._move_off(row, removed=True)
+            elif self._current == character_id:
+                self.current_changed.emit(entry)
+            else:
+                # A view following the row signals may have moved the current meanwhile.
+                self._set_current(character_id)
+
+    def _rearranged(self) -> None:
+        for entry in self._entries.values():
+            entry.sort_key = self._key(entry)
+        self._rebuild()
+        self._recounting = True
+        try:
+            for entry in self._entries.values():
+                self._count(entry, self._tally_of(entry))
+        finally:
+            self._recounting = False
+        self._publish_counts()
+        self.arranged.emit()
+
+    def _rebuild(self) -> None:
         self.resetting.emit()
         self._keys = sorted(e.sort_key for e in self._entries.values() if self._shows(e))
         self.reset.emit()
@@ -326,12 +465,30 @@ class ReviewQueue:
 
     # -- internals ----------------------------------------------------------------------
 
+    def _key(self, entry: Entry) -> tuple[int, float, str]:
+        """Row order, read from the largest key down: "later" ones after the rest, the
+        most recently flagged last; the rest by creation time, newest or oldest first."""
+        if entry.later is not None:
+            return (0, -entry.later, entry.id)
+        created = entry.character.created_at.timestamp()
+        return (1, created if self._order is SortOrder.NEWEST else -created, entry.id)
+
     def _shows(self, entry: Entry) -> bool:
-        if entry.status not in QUEUE_STATUSES:
+        if entry.status not in QUEUE_STATUSES or not self.in_share(entry):
             return False
         if self._filter is not StatusFilter.ALL and entry.status != self._filter:
             return False
+        if self._later_only and entry.later is None:
+            return False
+        if not self._attributes.matches(entry.character):
+            return False
         return not self._search or self._search.casefold() in entry.name.casefold()
+
+    def _tally_of(self, entry: Entry) -> str | None:
+        """What the entry adds to the counts: its status, "others" outside the share."""
+        if entry.decided:
+            return None
+        return entry.status if self.in_share(entry) else _OTHERS
 
     def _refresh(self, entry: Entry) -> None:
         row = self.row_of(entry.id)
@@ -344,7 +501,7 @@ class ReviewQueue:
                     self.current_changed.emit(entry)
         elif row is not None:
             self._hide(entry.id)
-        self._count(entry, None if entry.decided else entry.status)
+        self._count(entry, self._tally_of(entry))
 
     def _show(self, entry: Entry) -> None:
         i = bisect.bisect_left(self._keys, entry.sort_key)
@@ -394,7 +551,13 @@ class ReviewQueue:
         if status is not None:
             self._tally[entry.id] = status
             self._by_status[status] = self._by_status.get(status, 0) + 1
-        if old != status:
+        later = status is not None and status != _OTHERS and entry.later is not None
+        was_later = entry.id in self._later_counted
+        if later:
+            self._later_counted.add(entry.id)
+        else:
+            self._later_counted.discard(entry.id)
+        if (old != status or later != was_later) and not self._recounting:
             self._publish_counts()
 
     def _publish_counts(self) -> None:
@@ -404,6 +567,9 @@ class ReviewQueue:
             get(CharacterStatus.SYNTHESIZING, 0),
             get(CharacterStatus.FAILED, 0),
             self._decided,
+            len(self._later_counted),
+            self._share if self._share.splits else None,
+            get(_OTHERS, 0),
         )
         if counts != self._counts:
             self._counts = counts

@@ -30,6 +30,7 @@ from reviewer.api import (
 )
 
 from ._clock import Clock, SystemClock
+from .arrange import LaterStore, MemoryLaterStore, SortOrder
 from .decisions import COSTS, Decision, DecisionKind, DecisionStore, Outcome, Phase
 from .delivery import Delivery, attention_text, describe_delivery, resumed_text
 from .feed import ImageFeed
@@ -80,6 +81,7 @@ class ReviewSession:
         poll_interval: float = 10.0,
         store: DecisionStore | None = None,
         sender: DecisionSender | None = None,
+        later: LaterStore | None = None,
     ) -> None:
         self.client = client
         self.clock: Clock = clock or SystemClock()
@@ -91,6 +93,12 @@ class ReviewSession:
         self.retry = RetryPolicy(self.clock, self.health)
         self.queue = ReviewQueue()
         self.selection = Selection(self.queue)
+        # "Later" flags live with the decisions (the journal keeps both across restarts).
+        if later is None:
+            later = store if isinstance(store, LaterStore) else MemoryLaterStore()
+        self.later_store: LaterStore = later
+        self.queue.load_later(later.later_flags())
+        self._last_flag = 0.0
         self.outbox = Outbox(
             sender or ClientSender(client, self.retry),
             clock=self.clock,
@@ -285,6 +293,51 @@ class ReviewSession:
             self.notice.emit(Notice(NoticeLevel.INFO, f"Undone: {_group_text(group)}"))
         return decision
 
+    def toggle_later(self) -> bool:
+        """L: flag the current character "later" (to the end of this reviewer's queue;
+        the server is not told) or, when it is flagged, clear the flag. True: flagged."""
+        entry = self.queue.current
+        if entry is None:
+            self.notice.emit(Notice(NoticeLevel.WARNING, "No character selected"))
+            return False
+        if entry.later is not None:
+            self._set_later(entry.id, None)
+            self.notice.emit(
+                Notice(
+                    NoticeLevel.INFO,
+                    f"“{entry.name}” is no longer for later",
+                    character_id=entry.id,
+                )
+            )
+            return False
+        # Strictly increasing, so the last one flagged is the last in the queue.
+        self._last_flag = max(self.clock.time(), self._last_flag + 0.001)
+        self._set_later(entry.id, self._last_flag)
+        self.notice.emit(
+            Notice(
+                NoticeLevel.INFO,
+                f"“{entry.name}” moved to the end, for later",
+                character_id=entry.id,
+            )
+        )
+        return True
+
+    def toggle_sort(self) -> SortOrder:
+        order = self.queue.sort_order.toggled()
+        self.queue.set_sort(order)
+        self.notice.emit(
+            Notice(NoticeLevel.INFO, f"Queue sorted {order.label.lower()}", toast=False)
+        )
+        return order
+
+    def _set_later(self, character_id: str, flagged_at: float | None) -> None:
+        # The journal first: what the window shows is what a restart brings back.
+        if flagged_at is None:
+            self.later_store.clear_later(character_id)
+        else:
+            self.later_store.set_later(character_id, flagged_at)
+        self.queue.set_later(character_id, flagged_at)
+
     def next(self) -> bool:
         self.selection.clear()  # a plain move ends a multi-selection
         return self.queue.step(+1)
@@ -373,6 +426,10 @@ class ReviewSession:
         decision = self.outbox.submit(kind, entry.id, entry.name, pose=pose)
         self.queue.set_pending(entry.id, kind, pose, decision)
         self.queue.add_decided(+1)
+        if entry.later is not None:
+            # Decided: triage is over for it. After set_pending, so the next one is the
+            # next in the "later" run, not next to the place it goes back to.
+            self._set_later(entry.id, None)
         cost = COSTS[kind]
         what = decision.describe()
         if cost:
@@ -399,6 +456,8 @@ class ReviewSession:
         self.selection.clear()
         for entry, decision in zip(plan.entries, decisions, strict=True):
             self.queue.set_pending(entry.id, kind, plan.pose, decision)
+            if entry.later is not None:
+                self._set_later(entry.id, None)  # decided: triage is over for it
         self.queue.add_decided(+count)
         text = _group_text(decisions)
         if plan.skipped:

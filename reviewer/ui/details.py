@@ -233,7 +233,13 @@ class DetailPanel(QFrame):
         if entry.regenerating:
             poses = ", ".join(sorted(entry.regenerating))
             label += f" · {poses}" if len(entry.regenerating) < 4 else " · all poses"
-        self.status.setText(f'<span style="color:{color}; font-weight:600;">● {label}</span>')
+        later = ""
+        if entry.later is not None:
+            dim = self.theme.colors["text_dim"]
+            later = f'&nbsp;&nbsp;<span style="color:{dim};">· Later</span>'
+        self.status.setText(
+            f'<span style="color:{color}; font-weight:600;">● {label}</span>{later}'
+        )
         attrs = character.attributes
         values = {
             "gender": attrs.gender if attrs else None,

@@ -53,6 +53,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("regenerate", "Regenerate the selected pose (1 generation)", ("R",)),
     Action("resynthesize", "Resynthesize all four (4 generations; asks first)", ("Shift+R",)),
     Action("undo", "Undo the last decision not yet sent", ("Ctrl+Z",)),
+    Action("later", "Later: to the end of the queue, or back (not sent)", ("L",)),
     Action("next", "Next character", ("Right", "J"), "Move", autorepeat=True),
     Action("previous", "Previous character", ("Left", "K"), "Move", autorepeat=True),
     Action(
@@ -75,6 +76,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("select_side", "Select the side pose", ("3",), "Move"),
     Action("select_back", "Select the back pose", ("4",), "Move"),
     Action("search", "Search by name", ("Ctrl+F",), "Move"),
+    Action("sort", "Sort newest first or oldest first", ("O",), "Move"),
     Action("loupe", "Loupe: the selected pose large", ("Space",), "View"),
     Action("zoom", "Zoom: Fit, 100 %, 200 % (or wheel, click)", ("Z",), "View"),
     Action("zoom_fit", "Zoom to fit", ("Ctrl+0",), "View"),

@@ -49,6 +49,7 @@ from .attention import AttentionPanel
 from .current_view import CurrentView
 from .details import DetailPanel, SelectionCost
 from .dialogs import ConfirmGroup, ConfirmResynthesize
+from .filter_bar import FilterBar
 from .keymap import Keymap, default_keymap
 from .loupe import Loupe
 from .overlays import ShortcutSheet, Toast
@@ -160,6 +161,9 @@ class MainWindow(QMainWindow):
             self.filters.addButton(button)
             self.filter_buttons[status] = button
             row.addWidget(button)
+        row.addSpacing(10)
+        self.filter_bar = FilterBar(self.session.queue, self.keymap)
+        row.addWidget(self.filter_bar)
         row.addStretch(1)
         self.search = QLineEdit()
         self.search.setPlaceholderText(f"Search by name   {self.keymap.hint('search')}")
@@ -276,6 +280,8 @@ class MainWindow(QMainWindow):
             "regenerate": self.regenerate,
             "resynthesize": self.confirm_resynthesize,
             "undo": s.undo,
+            "later": s.toggle_later,
+            "sort": s.toggle_sort,
             "next": s.next,
             "previous": s.previous,
             "extend_next": s.extend_next,
@@ -418,6 +424,7 @@ class MainWindow(QMainWindow):
             # Hidden by the filter or the search: show everything again to reach it.
             self.search.clear()
             queue.set_filter(status_filter=StatusFilter.ALL)
+            self.filter_bar.clear()
         queue.select(character_id)
         self.raise_()
         self.activateWindow()
@@ -561,7 +568,7 @@ class MainWindow(QMainWindow):
             return
         if self.session.loading:
             text = "Loading the queue…"
-        elif queue.search or queue.status_filter is not StatusFilter.ALL:
+        elif queue.narrowed:
             text = "Nothing matches this filter."
         else:
             text = "All clear.\nNew characters appear here as soon as they finish synthesizing."

@@ -34,6 +34,7 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 THUMBS = "thumbs"
 THUMB = 44
 ROW_HEIGHT = 60
+LATER_MARK = "Later"
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -100,7 +101,8 @@ class QueueModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self.thumbnails.get(entry)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{entry.name} — {_status_text(entry, short=False)}" + (
+            later = " · flagged for later" if entry.later is not None else ""
+            return f"{entry.name} — {_status_text(entry, short=False)}{later}" + (
                 f"\n{entry.message}" if entry.message else ""
             )
         return None
@@ -195,12 +197,15 @@ class QueueDelegate(QStyledItemDelegate):
 
         text_left = thumb.right() + 12
         width = rect.right() - text_left - 10
+        name_width = width
+        if entry.later is not None:
+            name_width -= self._paint_later_mark(painter, option, rect) + 6
         name_font = QFont(option.font)
         name_font.setWeight(QFont.Weight.DemiBold)
         painter.setFont(name_font)
         painter.setPen(t.color("text"))
         metrics = painter.fontMetrics()
-        name = metrics.elidedText(entry.name, Qt.TextElideMode.ElideRight, width)
+        name = metrics.elidedText(entry.name, Qt.TextElideMode.ElideRight, name_width)
         painter.drawText(text_left, rect.top() + 24, name)
 
         painter.setFont(resized_font(option.font, -1.5))
@@ -221,6 +226,23 @@ class QueueDelegate(QStyledItemDelegate):
                 age = "⚠ " + age
             painter.drawText(text_left + 24 + status_width, rect.top() + 43, age)
         painter.restore()
+
+    def _paint_later_mark(
+        self, painter: QPainter, option: QStyleOptionViewItem, rect: QRect
+    ) -> int:
+        """A small "Later" pill at the row's top right; returns its width."""
+        font = resized_font(option.font, -2.5)
+        font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(font)
+        text = LATER_MARK
+        width = painter.fontMetrics().horizontalAdvance(text) + 12
+        pill = QRect(rect.right() - 10 - width, rect.top() + 10, width, 17)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.theme.color("panel_alt"))
+        painter.drawRoundedRect(pill, 8, 8)
+        painter.setPen(self.theme.color("text_dim"))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+        return width
 
 
 class QueueView(QListView):

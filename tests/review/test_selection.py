@@ -243,3 +243,15 @@ async def test_a_group_survives_a_restart_as_one_undo(tmp_path: Path) -> None:
         assert all(d.state is DecisionState.UNDONE for d in resumed)
     finally:
         await second.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_group_decision_clears_the_later_flags_of_its_members(rig: DeliveryRig) -> None:
+    cids = rig.reviewing()[:3]
+    rig.session.queue.select(cids[0])
+    assert rig.session.toggle_later()
+    assert rig.session.queue.get(cids[0]).later is not None  # type: ignore[union-attr]
+    rig.session.selection.select_ids(cids)
+    assert len(rig.session.decide_selection(DecisionKind.SAVE)) == 3
+    assert rig.session.queue.get(cids[0]).later is None  # type: ignore[union-attr]
+    assert cids[0] not in rig.session.later_store.later_flags()
