@@ -126,10 +126,18 @@ class SimProcess:
         self.stop()
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the process; ``wait_ready`` waits for it to listen (several start at once)."""
         command = [sys.executable, "-u", "-m", "reviewer.sim.cli", "--host", "127.0.0.1"]
         command += ["--port", "0", "--api-key", KEY, "--team-key", TEAM_KEY, *self.args]
         self._process = spawn(command, self.log, child_env())
         atexit.register(self.stop)
+
+    def wait_ready(self) -> None:
+        assert self._process is not None, "launch() first"
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             for line in self.log.read_text(errors="replace").splitlines():

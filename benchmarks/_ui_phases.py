@@ -126,7 +126,7 @@ async def gui_stall(app: QApplication, ctx: Context) -> dict[str, Any]:
     """The longest gaps between ticks of a 1 ms timer: (1) while characters of 1024²
     poses land, arrive in a poll and decode as the reviewer goes through each once it is
     shown; (2) while the window polls 1,000 characters synthesizing."""
-    poll_seconds = 6.0 if ctx.quick else 20.0
+    poll_seconds = 4.0 if ctx.quick else 20.0
     probe = StallProbe()
     arriving = await _resynthesize_all(ctx.sims["arrive"])
     ctx.say(f"stall: {arriving} characters synthesizing, about to land")
@@ -277,7 +277,7 @@ async def memory(app: QApplication, ctx: Context) -> dict[str, Any]:
     """RSS with the queue loaded and its visible thumbnails shown, the current character
     shown; then after paging with Right through 200 characters, brisk (50 ms apart), and
     the last one shown."""
-    pages = 40 if ctx.quick else 200
+    pages = 20 if ctx.quick else 200
     w = await open_window(app, ctx.sims["rss"], ctx.tmp / "cache")
     session = w.session
     try:

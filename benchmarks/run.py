@@ -136,7 +136,7 @@ PHASES: tuple[Phase, ...] = (
             ),
             "poll": _flags(
                 seed=6,
-                characters=1000,
+                characters=250 if q else 1000,
                 synthesis_seconds=1_000_000,
                 failure_rate=0,
                 rate_limit_scale=100,
@@ -185,7 +185,7 @@ PHASES: tuple[Phase, ...] = (
         ("after_load", "after_paging"),
         "≤ 350",
         _upper({"after_load": 350.0, "after_paging": 350.0}),
-        lambda q: {"rss": _flags(seed=10, characters=300 if q else 1000, **_STEADY)},
+        lambda q: {"rss": _flags(seed=10, characters=150 if q else 1000, **_STEADY)},
         lambda q: 60 if q else 150,
         "ui",
     ),
@@ -239,7 +239,9 @@ def _in_child(phase: Phase, quick: bool, work: Path) -> dict[str, Any]:
     try:
         for name, flags in phase.sims(quick).items():
             sims[name] = SimProcess(flags, folder / f"sim-{name}.log")
-            sims[name].start()
+            sims[name].launch()
+        for sim in sims.values():
+            sim.wait_ready()
         out, log = folder / "figures.json", folder / "child.log"
         command = [sys.executable, "-m", "benchmarks.run", "--child", phase.key]
         command += ["--child-out", str(out), "--child-tmp", str(folder)]
