@@ -88,8 +88,9 @@ class StallProbe:
 
 
 class PaintWatch(QObject):
-    """Times the paint of each pose tile that shows an image of the armed character;
-    the paint runs inside the filter, so its own cost is part of the time."""
+    """Times the paint of each pose tile that shows an image of the armed character in
+    review (a character synthesizing still lists its old poses: those do not count); the
+    paint runs inside the filter, so its own cost is part of the time."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
@@ -119,7 +120,7 @@ class PaintWatch(QObject):
             return False
         if entry.character.updated_at.isoformat() == self.skip_version:
             return False
-        if watched.state.pixmap is None or watched.state.loading:
+        if watched.state.pixmap is None or watched.state.loading or not complete(entry):
             return False
         watched.event(event)
         self.painted[watched.pose] = time.perf_counter()
