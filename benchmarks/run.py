@@ -325,7 +325,7 @@ def _judge(phase: Phase, figures: dict[str, Any]) -> dict[str, Any]:
 def _number(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "-"
-    return f"{value:.0f}" if abs(value) >= 100 or value == int(value) else f"{value:.2f}"
+    return f"{value:.0f}" if abs(value) >= 100 or value == int(value) else f"{value:.3g}"
 
 
 def _row(phase: Phase, result: dict[str, Any]) -> str:
