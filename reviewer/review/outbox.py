@@ -310,6 +310,8 @@ class Outbox:
         else:
             decision.state = DecisionState.DONE
             decision.phase = Phase.FINISHED
+            decision.sent_at = self._clock.time()
+            decision.request_id = outcome.request_id
             self._store.update(decision)
             self.sent.emit(decision, outcome)
 
