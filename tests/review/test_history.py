@@ -12,6 +12,7 @@ from reviewer.review.decisions import (
     Decision,
     DecisionKind,
     DecisionState,
+    DecisionStore,
     MemoryDecisionStore,
 )
 from reviewer.review.history import HistoryError, read_history
@@ -38,7 +39,7 @@ def path(tmp_path: Path) -> Path:
     return journal_path(tmp_path, "https://api.aurous-labs.com/v1", KEY)
 
 
-def fill(store: MemoryDecisionStore | object) -> list[Decision]:
+def fill(store: DecisionStore) -> list[Decision]:
     """Six decisions, one in each state, made a minute apart."""
     kinds = [
         DecisionKind.SAVE,
@@ -59,7 +60,7 @@ def fill(store: MemoryDecisionStore | object) -> list[Decision]:
     made = []
     for n, (kind, state) in enumerate(zip(kinds, states, strict=True), start=1):
         d = decision(kind, n)
-        store.record(d)  # type: ignore[attr-defined]
+        store.record(d)
         d.state = state
         if state is DecisionState.DONE:
             d.sent_at = d.made_at + 5
@@ -67,7 +68,7 @@ def fill(store: MemoryDecisionStore | object) -> list[Decision]:
         if state is DecisionState.FAILED:
             d.error = "Not enough credits (HTTP 402, insufficient_credits)"
             d.request_id = "req_01HXFAIL"
-        store.update(d)  # type: ignore[attr-defined]
+        store.update(d)
         made.append(d)
     return made
 
