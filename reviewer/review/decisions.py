@@ -168,8 +168,9 @@ class DecisionStore(Protocol):
         """Those that need the reviewer's attention, in the order they were made."""
         ...
 
-    def history(self, since: datetime | None = None) -> list[HistoryRow]:
-        """Every decision kept (made at or after ``since``), newest first."""
+    def history(self, since: datetime | None = None, limit: int | None = None) -> list[HistoryRow]:
+        """Every decision kept (made at or after ``since``), newest first, at most
+        ``limit`` of them."""
         ...
 
 
@@ -194,5 +195,5 @@ class MemoryDecisionStore:
     def failed(self) -> list[Decision]:
         return [d for d in self._decisions.values() if d.state is DecisionState.FAILED]
 
-    def history(self, since: datetime | None = None) -> list[HistoryRow]:
-        return history_rows(self._decisions.values(), since)
+    def history(self, since: datetime | None = None, limit: int | None = None) -> list[HistoryRow]:
+        return history_rows(self._decisions.values(), since, limit)

@@ -96,11 +96,14 @@ def _word(state: str) -> str:
     return STATE_WORDS.get(state, state)
 
 
-def history_rows(decisions: Iterable[Decision], since: datetime | None = None) -> list[HistoryRow]:
+def history_rows(
+    decisions: Iterable[Decision], since: datetime | None = None, limit: int | None = None
+) -> list[HistoryRow]:
     """Decisions kept in memory (the demo) as history rows, newest first."""
     cutoff = since.timestamp() if since is not None else None
     chosen = [d for d in decisions if cutoff is None or d.made_at >= cutoff]
     chosen.sort(key=lambda d: (d.made_at, d.seq), reverse=True)
+    chosen = chosen[:limit] if limit is not None else chosen
     return [
         HistoryRow(
             decision_id=d.id,
@@ -118,7 +121,9 @@ def history_rows(decisions: Iterable[Decision], since: datetime | None = None) -
     ]
 
 
-def query_history(db: sqlite3.Connection, since: datetime | None = None) -> list[HistoryRow]:
+def query_history(
+    db: sqlite3.Connection, since: datetime | None = None, limit: int | None = None
+) -> list[HistoryRow]:
     """The journal's rows as history, newest first. Reads journals written before
     ``sent_at`` was added too (a read-only reader cannot add the column)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(decisions)")}
@@ -128,8 +133,8 @@ def query_history(db: sqlite3.Connection, since: datetime | None = None) -> list
     where, args = ("WHERE made_at >= ?", (since.timestamp(),)) if since else ("", ())
     rows = db.execute(
         f"SELECT id, made_at, {sent}, character_id, character_name, kind, pose, state, "
-        f"request_id, error FROM decisions {where} ORDER BY made_at DESC, seq DESC",
-        args,
+        f"request_id, error FROM decisions {where} ORDER BY made_at DESC, seq DESC LIMIT ?",
+        (*args, -1 if limit is None else limit),
     ).fetchall()
     return [
         HistoryRow(

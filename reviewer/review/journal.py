@@ -250,8 +250,8 @@ class Journal:
     def failed(self) -> list[Decision]:
         return self._select("state = ?", (DecisionState.FAILED.value,))
 
-    def history(self, since: datetime | None = None) -> list[HistoryRow]:
-        return query_history(self._db, since)
+    def history(self, since: datetime | None = None, limit: int | None = None) -> list[HistoryRow]:
+        return query_history(self._db, since, limit)
 
     # -- housekeeping -----------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Protocol
 
 from psygnal import Signal
@@ -36,6 +37,7 @@ from .decisions import (
     Outcome,
     Phase,
 )
+from .history import HistoryRow
 from .notices import short_reason
 from .sender import SendProgress
 
@@ -180,6 +182,10 @@ class Outbox:
 
     def pending_for(self, character_id: str) -> list[Decision]:
         return [d for d in self._decisions.values() if d.character_id == character_id]
+
+    def history(self, since: datetime | None = None, limit: int | None = None) -> list[HistoryRow]:
+        """Every decision the store keeps, newest first (the Decided panel)."""
+        return self._store.history(since, limit)
 
     # -- decisions that need the reviewer -------------------------------------------------
 
