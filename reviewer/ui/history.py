@@ -101,9 +101,10 @@ class HistoryModel(QAbstractTableModel):
 
 def _cells(row: HistoryRow) -> tuple[str, ...]:
     return (
-        row.made_at.astimezone().strftime("%d %b %H:%M:%S"),
+        # Seconds, the year and the full request id are in the tooltip and the banner.
+        row.made_at.astimezone().strftime("%d %b %H:%M"),
         row.character_name,
-        row.decision,
+        row.kind,
         row.pose or "",
         row.state,
         row.request_id or "",
@@ -111,7 +112,7 @@ def _cells(row: HistoryRow) -> tuple[str, ...]:
 
 
 def _tooltip(row: HistoryRow) -> str:
-    lines = [f"Made {when(row.made_at)}"]
+    lines = [f"{row.decision.capitalize()}, made {row.made_at.astimezone():%d %b %Y, %H:%M:%S}"]
     if row.sent_at is not None:
         lines.append(f"Confirmed by the server {when(row.sent_at)}")
     if row.error:
@@ -124,7 +125,16 @@ def _tooltip(row: HistoryRow) -> str:
 
 def banner_text(row: HistoryRow) -> str:
     """What the read-only view says about the decision: 'Saved on 08 May 2026, 12:01 —
-    read-only'."""
+    read-only', and the request id on a second line."""
+    return f"{decision_text(row)} — read-only{_request_line(row)}"
+
+
+def _request_line(row: HistoryRow) -> str:
+    return f"\nRequest id {row.request_id}" if row.request_id else ""
+
+
+def decision_text(row: HistoryRow) -> str:
+    """'Saved on 08 May 2026, 12:01', 'Discard undone (…); nothing was sent'."""
     try:
         kind = DecisionKind(row.kind)
         past, title = kind.past, kind.value.capitalize()
@@ -138,7 +148,7 @@ def banner_text(row: HistoryRow) -> str:
         what = f"{title} {row.state} ({when(row.made_at)}); nothing was sent"
     else:
         what = f"{past.capitalize()} {when(row.made_at)}, {row.state}"
-    return f"{what} — read-only"
+    return what
 
 
 class ReadOnlyView(QWidget):
@@ -268,7 +278,7 @@ class HistoryPanel(QDialog):
         keymap = keymap or default_keymap()
         self.session = session
         self.setWindowTitle("Decided")
-        self.resize(1200, 640)
+        self.resize(1240, 660)
         layout = QVBoxLayout(self)
         self.intro = QLabel()
         self.intro.setObjectName("Muted")
@@ -290,7 +300,7 @@ class HistoryPanel(QDialog):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((118, 170, 104, 56, 64)):
+        for column, width in enumerate((96, 150, 90, 60, 60)):
             header.resizeSection(column, width)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.selectionModel().currentRowChanged.connect(
@@ -301,7 +311,7 @@ class HistoryPanel(QDialog):
         splitter.addWidget(self.view)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([560, 620])
+        splitter.setSizes([640, 600])
         layout.addWidget(splitter, 1)
         # The same key closes it again; Esc does too (QDialog).
         for sequence in keymap.sequences("history"):
@@ -403,7 +413,7 @@ class HistoryPanel(QDialog):
             )
             self.view.show_nothing(
                 f"“{row.character_name}” is no longer on the server: {gone}. "
-                f"{banner_text(row).removesuffix(' — read-only')}."
+                f"{decision_text(row)}.{_request_line(row)}"
             )
             return
         except AurousError as exc:

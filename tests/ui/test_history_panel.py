@@ -55,6 +55,8 @@ def test_h_opens_the_three_decisions_newest_first_then_esc_closes(app: App) -> N
     assert history.model.rowCount() == 3
     assert [r.character_id for r in history.model.rows] == [saved_too, discarded, saved]
     assert [cell(history, i, "Decision") for i in range(3)] == ["save", "discard", "save"]
+    tip = history.model.data(history.model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "Request id req_" in str(tip)
     assert [cell(history, i, "State") for i in range(3)] == ["sent"] * 3
     for i in range(3):
         assert cell(history, i, "Request id").startswith("req_")
@@ -74,9 +76,10 @@ def test_a_saved_character_opens_read_only_from_the_api(app: App) -> None:
     shown = view.character
     assert shown is not None
     assert shown.status == "ready"
-    banner = view.banner.text()
-    assert banner.startswith("Saved on ")
-    assert banner.endswith("— read-only")
+    first, request = view.banner.text().splitlines()
+    assert first.startswith("Saved on ")
+    assert first.endswith("— read-only")
+    assert request == f"Request id {history.model.rows[0].request_id}"
     assert not view.buttons_enabled()
     app.qtbot.waitUntil(lambda: len(view.shown_poses) == 4)
     assert view.details.name.text() == shown.name
