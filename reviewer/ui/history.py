@@ -170,8 +170,8 @@ class ReadOnlyView(QWidget):
         row.setSpacing(0)
         self.grid = PoseGrid(theme)
         self.details = DetailPanel(theme, keymap)
-        self.details.setMinimumWidth(240)
-        self.details.setMaximumWidth(280)
+        # Wide enough for the decision buttons' titles, disabled as they are.
+        self.details.setFixedWidth(300)
         row.addWidget(self.grid, 1)
         row.addWidget(self.details)
         layout.addLayout(row, 1)
@@ -185,10 +185,11 @@ class ReadOnlyView(QWidget):
             feed.loaded.connect(self._loaded)
             feed.failed.connect(self._failed)
 
-    def show_nothing(self, text: str) -> None:
+    def show_nothing(self, text: str, name: str = "—") -> None:
         self.character = None
         self.banner.setText(text)
         self.details.show_entry(None)
+        self.details.name.setText(name)  # not the queue's "Nothing to review"
         self._disable("Nothing selected")
         self._clear()
         for tile in self.grid.tiles.values():
@@ -300,9 +301,9 @@ class HistoryPanel(QDialog):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((96, 150, 90, 60, 60)):
+        for column, width in enumerate((92, 150, 84, 56, 50)):
             header.resizeSection(column, width)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.selectionModel().currentRowChanged.connect(
             lambda current, _previous: self._selected(current)
         )
@@ -311,7 +312,7 @@ class HistoryPanel(QDialog):
         splitter.addWidget(self.view)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([640, 600])
+        splitter.setSizes([600, 640])
         layout.addWidget(splitter, 1)
         # The same key closes it again; Esc does too (QDialog).
         for sequence in keymap.sequences("history"):
@@ -355,7 +356,8 @@ class HistoryPanel(QDialog):
             else f"{count} decision{'' if count == 1 else 's'} on this computer, newest first"
         )
         self.intro.setText(
-            f"{text}. Select one to see its character; `reviewer history` prints them for reports."
+            f"{text}. Select one to see its character. For reports, the command "
+            "“reviewer history” prints them all."
             if count
             else "No decisions yet. Every decision you make is listed here, with where it stands."
         )
@@ -399,7 +401,9 @@ class HistoryPanel(QDialog):
             return
         self._shown = row.decision_id
         self._cancel_fetch()
-        self.view.show_nothing(f"Fetching “{row.character_name}” from the server…")
+        self.view.show_nothing(
+            f"Fetching “{row.character_name}” from the server…", row.character_name
+        )
         self._fetch = self.session.spawn(self._show_from_server(row))
 
     async def _show_from_server(self, row: HistoryRow) -> None:
@@ -413,13 +417,15 @@ class HistoryPanel(QDialog):
             )
             self.view.show_nothing(
                 f"“{row.character_name}” is no longer on the server: {gone}. "
-                f"{decision_text(row)}.{_request_line(row)}"
+                f"{decision_text(row)}.{_request_line(row)}",
+                row.character_name,
             )
             return
         except AurousError as exc:
             self.view.show_nothing(
                 f"Can't fetch “{row.character_name}” from the server: {short_reason(exc)}. "
-                "Select it again to retry."
+                "Select it again to retry.",
+                row.character_name,
             )
             self._shown = None
             return

@@ -93,6 +93,7 @@ def test_a_discarded_character_is_said_to_be_gone(app: App) -> None:
     app.qtbot.waitUntil(lambda: "no longer on the server" in history.view.banner.text())
     assert "discarded" in history.view.banner.text()
     assert history.view.character is None
+    assert history.view.details.name.text() == history.model.rows[0].character_name
     assert not history.view.buttons_enabled()
 
 
