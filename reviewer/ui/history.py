@@ -19,6 +19,7 @@ from PySide6.QtGui import QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QGraphicsOpacityEffect,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -172,6 +173,12 @@ class ReadOnlyView(QWidget):
         self.details = DetailPanel(theme, keymap)
         # Wide enough for the decision buttons' titles, disabled as they are.
         self.details.setFixedWidth(300)
+        for button in self.details.buttons.values():
+            # Their labels keep the theme's text colour when disabled: dim them so the
+            # view reads as read-only at a glance.
+            faded = QGraphicsOpacityEffect(button)
+            faded.setOpacity(0.4)
+            button.setGraphicsEffect(faded)
         row.addWidget(self.grid, 1)
         row.addWidget(self.details)
         layout.addLayout(row, 1)
@@ -301,7 +308,7 @@ class HistoryPanel(QDialog):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((92, 150, 84, 56, 50)):
+        for column, width in enumerate((104, 142, 84, 56, 50)):
             header.resizeSection(column, width)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.selectionModel().currentRowChanged.connect(
