@@ -261,3 +261,14 @@ async def test_a_sent_decision_keeps_the_servers_request_id_and_sent_time(path: 
     finally:
         await rig.aclose()
         journal.close()
+
+
+def test_limit_keeps_the_newest(path: Path) -> None:
+    journal = open_journal(path).journal
+    made = fill(journal)
+    newest = [d.id for d in reversed(made)][:2]
+    assert [r.decision_id for r in journal.history(limit=2)] == newest
+    memory = MemoryDecisionStore()
+    kept = fill(memory)
+    assert [r.decision_id for r in memory.history(limit=2)] == [d.id for d in reversed(kept)][:2]
+    journal.close()
