@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Review characters synthesized by the Aurous Labs API: save, regenerate, "
         "resynthesize or discard them, one key each.",
         epilog="The API key comes from AUROUS_API_KEY, else the system keychain, else a "
-        "sign-in dialog.",
+        "sign-in dialog. `reviewer history --help`: your decisions, for reports.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(

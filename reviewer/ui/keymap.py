@@ -85,6 +85,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("zoom_4up", "4-up: all four poses zoomed on the same spot", ("Shift+Z",), "View"),
     Action("compare", "Compare a regenerated pose before and after", ("C",), "View"),
     Action("survey", "Survey: the selected pose across a page of characters", ("N",), "View"),
+    Action("history", "Decided: every decision you made and where it stands", ("H",), "View"),
     Action("escape", "Close the loupe, survey, a message or this sheet", ("Esc",), "View"),
     Action("refresh", "Refresh the queue now", ("F5",), "View"),
     Action("help", "This sheet", ("?", "F1", "Shift+?"), "View"),

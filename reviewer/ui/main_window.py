@@ -50,6 +50,7 @@ from .current_view import CurrentView
 from .details import DetailPanel, SelectionCost
 from .dialogs import ConfirmGroup, ConfirmResynthesize
 from .filter_bar import FilterBar
+from .history import HistoryPanel
 from .keymap import Keymap, default_keymap
 from .loupe import Loupe
 from .overlays import ShortcutSheet, Toast
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self.attention = AttentionPanel(
             session.attention, session.retry_decision, session.drop_decision, self
         )
+        self.history = HistoryPanel(session, theme, self.keymap, self)
         self._status_bar()
 
         self.sheet = ShortcutSheet(theme, root, self.keymap)
@@ -269,6 +271,10 @@ class MainWindow(QMainWindow):
         self.toast.details_requested.connect(self.activity.show_log)
         self.toast.character_requested.connect(self.go_to_character)
         self.activity.character_requested.connect(self.go_to_character)
+        # The panel keeps the keyboard: arrows there walk the history, not the queue.
+        self.history.character_requested.connect(
+            lambda cid: self.go_to_character(cid, activate=False)
+        )
         self.thumbnails.device_pixel_ratio = self.devicePixelRatioF()
 
     def named_actions(self) -> dict[str, Callable[[], object]]:
@@ -299,6 +305,7 @@ class MainWindow(QMainWindow):
             "compare": self.viewing.compare,
             "zoom_4up": self.viewing.four_up,
             "survey": self.viewing.toggle_survey,
+            "history": self.history.toggle,
             "zoom_fit": lambda: self.viewing.zoom(ZoomLevel.FIT),
             "zoom_100": lambda: self.viewing.zoom(ZoomLevel.ACTUAL),
             "zoom_200": lambda: self.viewing.zoom(ZoomLevel.DOUBLE),
@@ -412,7 +419,7 @@ class MainWindow(QMainWindow):
         if show:
             self.queue_view.setFocus()
 
-    def go_to_character(self, character_id: str) -> None:
+    def go_to_character(self, character_id: str, *, activate: bool = True) -> None:
         """From a toast or the Activity log: show that character, if it is still here."""
         queue = self.session.queue
         if character_id not in queue:
@@ -426,8 +433,9 @@ class MainWindow(QMainWindow):
             queue.set_filter(status_filter=StatusFilter.ALL)
             self.filter_bar.clear()
         queue.select(character_id)
-        self.raise_()
-        self.activateWindow()
+        if activate:
+            self.raise_()
+            self.activateWindow()
 
     def _toast_spot(self, toast: QWidget) -> QRect:
         """Where toasts go: over the details column, just above the decision buttons, so
