@@ -441,7 +441,8 @@ class MainWindow(QMainWindow):
             selection.clearSelection()
         else:
             index = self.queue_model.index(row)
-            if selection.currentIndex() != index:
+            # The view makes row 0 current unselected when it gets the focus: select it too.
+            if selection.currentIndex() != index or not selection.isSelected(index):
                 selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
             self.queue_view.scrollTo(index)
         self._update_empty()

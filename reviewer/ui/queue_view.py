@@ -234,3 +234,6 @@ class QueueView(QListView):
         self.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def keyboardSearch(self, search: str) -> None:
+        """No type-ahead: a letter that is no shortcut must not move the selection."""
