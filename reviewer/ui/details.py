@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -22,7 +24,7 @@ from reviewer.review.queue import Entry
 from .keymap import Keymap, default_keymap
 from .theme import Theme, icon
 
-__all__ = ["DECISION_ORDER", "DecisionButton", "DetailPanel"]
+__all__ = ["DECISION_ORDER", "DecisionButton", "DetailPanel", "IdField"]
 
 DECISION_ORDER = (
     DecisionKind.SAVE,
@@ -32,7 +34,7 @@ DECISION_ORDER = (
 )
 _TITLES = {
     DecisionKind.SAVE: "Save",
-    DecisionKind.REGENERATE: "Regenerate pose",
+    DecisionKind.REGENERATE: "Regenerate",
     DecisionKind.RESYNTHESIZE: "Resynthesize",
     DecisionKind.DISCARD: "Discard",
 }
@@ -78,6 +80,8 @@ class DecisionButton(QPushButton):
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 6, 12, 6)
         row.setSpacing(10)
+        # The button's minimum is its own (minimumSizeHint), not the row's: the cost may go.
+        row.setSizeConstraint(QHBoxLayout.SizeConstraint.SetNoConstraint)
         glyph = QLabel()
         glyph.setPixmap(icon(_ICONS[kind], theme.color(kind.value)).pixmap(18, 18))
         title = QLabel(_TITLES[kind])
@@ -96,13 +100,73 @@ class DecisionButton(QPushButton):
         row.addStretch(1)
         row.addWidget(cost)
         row.addWidget(key)
+        self.title = title
+        self.cost = cost
+        self.key_badge = key
         self.set_reason(None)
+
+    def _width_without_cost(self) -> int:
+        row = self.layout()
+        assert row is not None
+        margins = row.contentsMargins()
+        # The glyph (18 px), the title and the key badge, with the spacing between them.
+        return (
+            margins.left()
+            + margins.right()
+            + 18
+            + self.title.sizeHint().width()
+            + self.key_badge.sizeHint().width()
+            + 3 * row.spacing()
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        # The QPushButton measures only its own (empty) text: the row inside must fit.
+        return QSize(self._width_without_cost(), 44)
+
+    def sizeHint(self) -> QSize:
+        row = self.layout()
+        spacing = row.spacing() if row is not None else 0
+        return QSize(self._width_without_cost() + self.cost.sizeHint().width() + spacing, 44)
 
     def set_reason(self, reason: str | None) -> None:
         """Enable, or disable saying why."""
         self.setEnabled(reason is None)
         tip = f"{_HELP[self.kind]} ({self._keys}). Costs {cost_text(self.kind)}."
         self.setToolTip(tip if reason is None else f"{reason}\n\n{tip}")
+
+
+class IdField(QLineEdit):
+    """The character id: read-only, selectable and copyable whole, never widening the
+    column; a narrow column shows its start, the tooltip all of it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("IdField")
+        self.setReadOnly(True)
+        self.setFrame(False)
+        # A click selects; the keyboard stays with the queue for single-key review.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            # Only copying is the field's; every other key stays a shortcut (Right, S...).
+            if not (
+                event.matches(QKeySequence.StandardKey.Copy)
+                or event.matches(QKeySequence.StandardKey.SelectAll)
+            ):
+                event.ignore()
+                return True
+        return super().event(event)
+
+    def set_id(self, character_id: str) -> None:
+        self.setText(character_id)
+        self.setCursorPosition(0)
+        copy = QKeySequence(QKeySequence.StandardKey.Copy).toString(
+            QKeySequence.SequenceFormat.NativeText
+        )
+        self.setToolTip(f"{character_id}  (click, then {copy} to copy)" if character_id else "")
 
 
 class DetailPanel(QFrame):
@@ -114,7 +178,7 @@ class DetailPanel(QFrame):
         super().__init__(parent)
         keymap = keymap or default_keymap()
         self.setObjectName("DetailPanel")
-        self.setMinimumWidth(230)
+        # No fixed minimum: the layout's, from the decision buttons' content, so none clips.
         self.setMaximumWidth(340)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 18, 18, 14)
@@ -152,6 +216,8 @@ class DetailPanel(QFrame):
         self.created.setObjectName("Muted")
         self.created.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.created)
+        self.id_field = IdField()
+        layout.addWidget(self.id_field)
 
         self.error = QLabel()
         self.error.setObjectName("ErrorBox")
@@ -179,6 +245,7 @@ class DetailPanel(QFrame):
                 value.setText("—")
             self.details.clear()
             self.created.clear()
+            self.id_field.set_id("")
             self.error.hide()
             return
         character = entry.character
@@ -203,12 +270,26 @@ class DetailPanel(QFrame):
         for key, text in values.items():
             self._values[key].setText(text or "—")
         self.details.setText(attrs.additional_details or "" if attrs else "No attributes")
-        self.created.setText(f"Created {_when(character.created_at)}\n{character.id}")
+        self.created.setText(f"Created {_when(character.created_at)}")
+        self.id_field.set_id(character.id)
         # A server error_message is stale once the character is no longer failed.
         failure = character.error_message if entry.status == "failed" else None
         problems = [m for m in (failure, entry.message) if m]
         self.error.setVisible(bool(problems))
         self.error.setText("\n\n".join(problems))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Narrow: the costs give way, all together (the tooltips still say them); the
+        # titles and keys never do.
+        room = self.width() - self.contentsMargins().left() - self.contentsMargins().right()
+        layout = self.layout()
+        if layout is not None:
+            margins = layout.contentsMargins()
+            room -= margins.left() + margins.right()
+        fits = all(room >= b.sizeHint().width() for b in self.buttons.values())
+        for button in self.buttons.values():
+            button.cost.setVisible(fits)
 
     def set_reasons(self, reasons: dict[DecisionKind, str | None]) -> None:
         for kind, reason in reasons.items():

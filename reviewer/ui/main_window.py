@@ -109,7 +109,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([280, 820, 290])
+        splitter.setSizes([280, 820, 300])
         self.splitter = splitter
         column.addWidget(splitter, 1)
         self.setCentralWidget(root)
@@ -499,10 +499,14 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.queue_view.setFocus()
+        make_room(self.splitter, 1, CENTRE_MIN_WIDTH)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        make_room(self.splitter, 1, CENTRE_MIN_WIDTH)
+        # Before the first show the splitter has no real width yet: squeezing the side
+        # columns for it would leave them at their minimum on any screen.
+        if self.isVisible():
+            make_room(self.splitter, 1, CENTRE_MIN_WIDTH)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and event.type() in (

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from reviewer.ui.main_window import MainWindow
 from tests.simfixtures import make_sim
 
 from .conftest import App, Runner, running_app
@@ -50,3 +52,49 @@ def test_a_letter_that_is_no_shortcut_does_not_move_the_selection(app: App) -> N
     app.qtbot.keyClicks(app.window.queue_view, later.lower())
     app.window.queue_view.keyboardSearch(later)
     assert queue.current_row == start
+
+
+def test_the_id_is_whole_in_a_read_only_field_and_keys_still_decide(app: App) -> None:
+    w = app.window
+    field = w.details.id_field
+    cid = app.current_id()
+    assert field.text() == cid
+    assert field.isReadOnly()
+    assert cid in field.toolTip()
+    app.qtbot.mouseClick(field, Qt.MouseButton.LeftButton)
+    app.qtbot.keyClick(field, Qt.Key.Key_S)
+    assert app.current_id() != cid  # S still saved it and moved on
+    moved = app.current_id()
+    app.qtbot.keyClick(field, Qt.Key.Key_Right)
+    assert app.current_id() != moved
+
+
+def _parts_fit(w: MainWindow) -> bool:
+    for button in w.details.buttons.values():
+        if not w.details.rect().contains(button.geometry()):
+            return False
+        for part in (button.title, button.key_badge):
+            text = part.fontMetrics().horizontalAdvance(part.text())
+            if text > part.width() or not button.rect().contains(part.geometry()):
+                return False
+    return True
+
+
+def test_at_1024_by_640_decision_titles_and_keys_fit_and_poses_stay_260(app: App) -> None:
+    w = app.window
+    w.resize(1024, 640)
+    app.qtbot.waitUntil(lambda: w.width() == 1024)
+    app.qtbot.waitUntil(lambda: all(t.width() >= 260 for t in w.grid.tiles.values()))
+    app.qtbot.waitUntil(lambda: _parts_fit(w))
+    assert w.details.isVisible()
+    assert w.queue_panel.isVisible()  # columns shown, poses still ≥ 260 px
+
+
+def test_costs_show_when_there_is_room_and_give_way_together_when_not(app: App) -> None:
+    w = app.window
+    costs = [b.cost for b in w.details.buttons.values()]
+    assert w.width() == 1440  # as it opens on a large screen
+    app.qtbot.waitUntil(lambda: all(c.isVisible() for c in costs))
+    w.splitter.setSizes([200, 2000, 1])  # the details column as narrow as it goes
+    app.qtbot.waitUntil(lambda: not any(c.isVisible() for c in costs))
+    app.qtbot.waitUntil(lambda: _parts_fit(w))
