@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from reviewer.ui.main_window import MainWindow
+from reviewer.ui.painting import fitted_rect
 from tests.simfixtures import make_sim
 
 from .conftest import App, Runner, running_app
@@ -98,3 +99,20 @@ def test_costs_show_when_there_is_room_and_give_way_together_when_not(app: App) 
     w.splitter.setSizes([200, 2000, 1])  # the details column as narrow as it goes
     app.qtbot.waitUntil(lambda: not any(c.isVisible() for c in costs))
     app.qtbot.waitUntil(lambda: _parts_fit(w))
+
+
+def test_pose_badges_never_cover_the_image_at_any_size(app: App) -> None:
+    w = app.window
+    tiles = list(w.grid.tiles.values())
+    app.qtbot.waitUntil(lambda: all(t.state.pixmap is not None for t in tiles), timeout=10_000)
+    for size in ((1024, 640), (1280, 720), (1600, 1000), (860, 560)):
+        w.resize(*size)
+        app.qtbot.waitUntil(lambda size=size: w.width() == size[0])
+        for tile in tiles:
+            pixmap = tile.state.pixmap
+            assert pixmap is not None
+            inner, badge_at = tile.image_area()
+            image = fitted_rect(pixmap.deviceIndependentSize(), inner)
+            badge = tile.badge_rect()
+            badge.moveTopLeft(badge_at)
+            assert not badge.intersects(image), (size, tile.pose)
