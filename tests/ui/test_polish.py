@@ -105,9 +105,9 @@ def test_pose_badges_never_cover_the_image_at_any_size(app: App) -> None:
     w = app.window
     tiles = list(w.grid.tiles.values())
     app.qtbot.waitUntil(lambda: all(t.state.pixmap is not None for t in tiles), timeout=10_000)
-    for size in ((1024, 640), (1280, 720), (1600, 1000), (860, 560)):
-        w.resize(*size)
-        app.qtbot.waitUntil(lambda size=size: w.width() == size[0])
+    for width, height in ((1024, 640), (1280, 720), (1600, 1000), (860, 560)):
+        w.resize(width, height)
+        app.qtbot.waitUntil(lambda: w.width() == width)  # noqa: B023 - awaited here
         for tile in tiles:
             pixmap = tile.state.pixmap
             assert pixmap is not None
@@ -115,4 +115,4 @@ def test_pose_badges_never_cover_the_image_at_any_size(app: App) -> None:
             image = fitted_rect(pixmap.deviceIndependentSize(), inner)
             badge = tile.badge_rect()
             badge.moveTopLeft(badge_at)
-            assert not badge.intersects(image), (size, tile.pose)
+            assert not badge.intersects(image), (width, tile.pose)
