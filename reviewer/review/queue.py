@@ -295,7 +295,11 @@ class ReviewQueue:
         self._keys = sorted(e.sort_key for e in self._entries.values() if self._shows(e))
         self.reset.emit()
         if self._current is None or self.row_of(self._current) is None:
-            self._move_off(0, removed=True)
+            reviewable = next((e for e in self if _reviewable(e)), None)
+            if reviewable is not None:
+                self._set_current(reviewable.id)
+            else:
+                self._move_off(0, removed=True)
 
     # -- moving -------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedLayout,
     QVBoxLayout,
@@ -163,7 +164,10 @@ class MainWindow(QMainWindow):
         self.search.addAction(
             icon("search", self.theme.color("text_faint")), QLineEdit.ActionPosition.LeadingPosition
         )
-        self.search.setFixedWidth(280)
+        # Up to 280 px; on a narrow window it gives way before the tabs do.
+        self.search.setMinimumWidth(150)
+        self.search.setMaximumWidth(280)
+        self.search.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         # Only Ctrl+F or a click puts the keyboard here: single-key review stays safe.
         self.search.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.search.textChanged.connect(lambda text: self.session.queue.set_filter(search=text))
@@ -219,11 +223,40 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
         self.grid = PoseGrid(self.theme)
-        layout.addWidget(self.grid)
+        self.centre_empty = self._centre_empty_page()
+        self.centre_stack = QStackedLayout()
+        self.centre_stack.addWidget(self.grid)
+        self.centre_stack.addWidget(self.centre_empty)
+        layout.addLayout(self.centre_stack)
         self.survey = Survey(self.session, self.theme, centre)
         self.loupe = Loupe(self.theme, centre)
         self.centre = centre
         return centre
+
+    def _centre_empty_page(self) -> QWidget:
+        """Instead of four empty frames when the list shows nothing."""
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(40, 40, 40, 40)
+        column.addStretch(1)
+        self.centre_empty_text = QLabel()
+        self.centre_empty_text.setObjectName("EmptyTitle")
+        self.centre_empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.centre_empty_text.setWordWrap(True)
+        column.addWidget(self.centre_empty_text)
+        self.show_all_button = QPushButton("Show all characters")
+        self.show_all_button.setObjectName("Link")
+        self.show_all_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.show_all_button.clicked.connect(self.show_all)
+        column.addWidget(self.show_all_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(1)
+        return page
+
+    def show_all(self) -> None:
+        """Clear the search and the status filter."""
+        self.search.clear()
+        self.filter_buttons[StatusFilter.ALL].setChecked(True)
+        self.session.queue.set_filter(status_filter=StatusFilter.ALL)
 
     def _status_bar(self) -> None:
         self.status = StatusLine(self.session, self)
@@ -448,7 +481,7 @@ class MainWindow(QMainWindow):
         self._update_empty()
 
     def _list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and not self.queue_view.focusing:
             self.session.queue.select_row(current.row())
 
     def _update_reasons(self) -> None:
@@ -457,24 +490,34 @@ class MainWindow(QMainWindow):
     def _update_empty(self) -> None:
         queue = self.session.queue
         if len(queue):
+            self.centre_stack.setCurrentWidget(self.grid)
             if self.queue_stack.currentWidget() is not self.queue_view:
                 self.queue_stack.setCurrentWidget(self.queue_view)
                 if not self.search.hasFocus():
                     # The list was hidden while empty; the keyboard belongs to it again.
                     self.queue_view.setFocus()
             return
+        filtered = bool(queue.search or queue.status_filter is not StatusFilter.ALL)
         if self.session.loading:
             text = "Loading the queue…"
-        elif queue.search or queue.status_filter is not StatusFilter.ALL:
+        elif filtered:
             text = "Nothing matches this filter."
         else:
             text = "All clear.\nNew characters appear here as soon as they finish synthesizing."
         self.queue_empty.setText(text)
         self.queue_busy.setVisible(self.session.loading)
         self.queue_stack.setCurrentWidget(self.queue_empty_page)
+        if filtered and not self.session.loading:
+            what = f"“{queue.search}”" if queue.search else "this filter"
+            text = f"No character matches {what}."
+        self.centre_empty_text.setText(text)
+        self.show_all_button.setVisible(filtered and not self.session.loading)
+        self.centre_stack.setCurrentWidget(self.centre_empty)
 
     def _counts_changed(self, counts: Counts) -> None:
         self.status.show_counts(None if self.session.loading else counts)
+        for status, button in self.filter_buttons.items():
+            button.setText(f"{status.value.capitalize()}  {_tab_count(status, counts)}")
 
     def _loading_changed(self, loading: bool) -> None:
         self._update_empty()
@@ -538,6 +581,16 @@ class MainWindow(QMainWindow):
     def close_now(self) -> None:
         self._closing = True
         self.close()
+
+
+def _tab_count(status: StatusFilter, counts: Counts) -> int:
+    """What a status tab holds (decided rows, on their way out, are not counted)."""
+    return {
+        StatusFilter.ALL: counts.to_review + counts.synthesizing + counts.failed,
+        StatusFilter.REVIEWING: counts.to_review,
+        StatusFilter.SYNTHESIZING: counts.synthesizing,
+        StatusFilter.FAILED: counts.failed,
+    }[status]
 
 
 def _warning(text: str) -> Notice:

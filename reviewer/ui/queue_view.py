@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from reviewer.api import Pose
@@ -234,6 +234,17 @@ class QueueView(QListView):
         self.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    # True while Qt handles the focus arriving: it then makes the first row current if
+    # none is, which is no choice of the reviewer's, so the window does not follow it.
+    focusing = False
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.focusing = True
+        try:
+            super().focusInEvent(event)
+        finally:
+            self.focusing = False
 
     def keyboardSearch(self, search: str) -> None:
         """No type-ahead: a letter that is no shortcut must not move the selection."""

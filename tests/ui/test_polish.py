@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from reviewer.review.queue import StatusFilter
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.painting import fitted_rect
 from tests.simfixtures import make_sim
@@ -116,3 +117,47 @@ def test_pose_badges_never_cover_the_image_at_any_size(app: App) -> None:
             badge = tile.badge_rect()
             badge.moveTopLeft(badge_at)
             assert not badge.intersects(image), (width, tile.pose)
+
+
+def test_status_tabs_show_their_counts(app: App) -> None:
+    buttons = app.window.filter_buttons
+    counts = app.session.queue.counts
+    assert counts.to_review > 0
+    assert buttons[StatusFilter.REVIEWING].text() == f"Reviewing  {counts.to_review}"
+    assert buttons[StatusFilter.SYNTHESIZING].text() == f"Synthesizing  {counts.synthesizing}"
+    total = counts.to_review + counts.synthesizing + counts.failed
+    assert buttons[StatusFilter.ALL].text() == f"All  {total}"
+    cid = app.current_id()
+    app.session.save()
+    assert app.session.queue.get(cid) is not None  # the row stays, dimmed, until sent
+    assert buttons[StatusFilter.REVIEWING].text() == f"Reviewing  {counts.to_review - 1}"
+
+
+def test_a_search_matching_nothing_shows_an_empty_page_not_a_grid(app: App) -> None:
+    w = app.window
+    app.qtbot.keyClicks(w.search, "zzzz-nobody")
+    assert len(app.session.queue) == 0
+    assert w.grid.isHidden()
+    assert w.centre_empty.isVisible()
+    assert "zzzz-nobody" in w.centre_empty_text.text()
+    assert not any(b.isEnabled() for b in w.details.buttons.values())
+    app.qtbot.mouseClick(w.show_all_button, Qt.MouseButton.LeftButton)
+    assert w.search.text() == ""
+    assert w.grid.isVisible()
+    assert any(b.isEnabled() for b in w.details.buttons.values())
+
+
+def test_an_empty_status_tab_shows_the_empty_page(app: App) -> None:
+    w = app.window
+    failed = app.h.of_status("failed")
+    assert len(failed) == 1
+    app.session.queue.select(str(failed[0]["id"]))
+    app.session.discard()
+    app.pass_undo_window()
+    app.qtbot.waitUntil(lambda: w.filter_buttons[StatusFilter.FAILED].text() == "Failed  0")
+    w.filter_buttons[StatusFilter.FAILED].click()
+    assert w.grid.isHidden()
+    assert w.show_all_button.isVisible()
+    w.show_all_button.click()
+    assert w.filter_buttons[StatusFilter.ALL].isChecked()
+    assert w.grid.isVisible()
