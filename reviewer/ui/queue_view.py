@@ -26,7 +26,7 @@ from reviewer.review.queue import Entry, ReviewQueue
 
 from .painting import resized_font
 from .pixmaps import to_pixmap
-from .theme import Theme
+from .theme import Theme, icon
 
 __all__ = ["QueueDelegate", "QueueModel", "QueueView", "Thumbnails"]
 
@@ -192,6 +192,8 @@ class QueueDelegate(QStyledItemDelegate):
             target.moveCenter(thumb.center())
             painter.drawPixmap(target, pixmap)
             painter.setClipping(False)
+        else:
+            _placeholder(painter, thumb, entry, t)
 
         text_left = thumb.right() + 12
         width = rect.right() - text_left - 10
@@ -219,8 +221,21 @@ class QueueDelegate(QStyledItemDelegate):
             age = _age(entry.character.created_at)
             if entry.message:
                 age = "⚠ " + age
-            painter.drawText(text_left + 24 + status_width, rect.top() + 43, age)
+            # What is left of the row after the status; the age goes rather than being cut.
+            room = rect.right() - 10 - (text_left + 24 + status_width)
+            if painter.fontMetrics().horizontalAdvance(age) <= room:
+                painter.drawText(text_left + 24 + status_width, rect.top() + 43, age)
         painter.restore()
+
+
+def _placeholder(painter: QPainter, thumb: QRect, entry: Entry, theme: Theme) -> None:
+    """No portrait to show: say why in the thumbnail's place."""
+    if entry.status == "failed":
+        icon("warning", theme.color("failed")).paint(painter, thumb.adjusted(11, 11, -11, -11))
+    elif entry.status == "synthesizing":
+        icon("resynthesize", theme.color("text_faint")).paint(
+            painter, thumb.adjusted(13, 13, -13, -13)
+        )
 
 
 class QueueView(QListView):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -161,3 +162,48 @@ def test_an_empty_status_tab_shows_the_empty_page(app: App) -> None:
     w.show_all_button.click()
     assert w.filter_buttons[StatusFilter.ALL].isChecked()
     assert w.grid.isVisible()
+
+
+def _has_colour(image: QImage, colour: QColor) -> bool:
+    for y in range(image.height()):
+        for x in range(image.width()):
+            pixel = image.pixelColor(x, y)
+            if (
+                abs(pixel.red() - colour.red())
+                + abs(pixel.green() - colour.green())
+                + abs(pixel.blue() - colour.blue())
+                < 40
+            ):
+                return True
+    return False
+
+
+def test_a_failed_character_has_a_warning_for_a_thumbnail(app: App) -> None:
+    w = app.window
+    queue = app.session.queue
+    row = next(r for r in range(len(queue)) if queue.at(r).status == "failed")
+    assert w.thumbnails.get(queue.at(row)) is None  # no portrait to show
+    index = w.queue_model.index(row)
+    w.queue_view.scrollTo(index)
+    rect = w.queue_view.visualRect(index)
+    thumb = w.queue_view.viewport().grab(rect.adjusted(12, 8, 56 - rect.width(), -8)).toImage()
+    assert _has_colour(thumb, w.theme.color("failed"))
+    reviewing = next(r for r in range(len(queue)) if queue.at(r).status == "reviewing")
+    w.queue_view.scrollTo(w.queue_model.index(reviewing))
+    other = w.queue_view.visualRect(w.queue_model.index(reviewing))
+    plain = w.queue_view.viewport().grab(other.adjusted(12, 8, 56 - other.width(), -8)).toImage()
+    assert not _has_colour(plain, w.theme.color("failed"))
+
+
+def test_a_long_status_line_is_cut_short_not_widening_the_window(app: App) -> None:
+    w = app.window
+    w.resize(1024, 640)
+    app.qtbot.waitUntil(lambda: w.width() == 1024)
+    long = "Offline — " + "12 decisions will be sent when the connection is back; " * 6
+    w.status.show_problem(long)
+    assert w.status.connection_label.isVisible()
+    assert w.minimumSizeHint().width() <= 1024
+    QApplication.processEvents()  # the layout request runs: it must not grow the window
+    assert w.width() == 1024
+    assert w.status.connection_label.width() < w.status.connection_label.sizeHint().width()
+    assert w.status.connection_label.toolTip() == long
