@@ -112,6 +112,11 @@ class Keymap:
         # A badge is narrow: "⇧R" as macOS and Lightroom write it, not "Shift+R".
         return _native(keys[0]).replace("Shift+", "⇧") if keys else ""
 
+    def key_text(self, name: str) -> str:
+        """The first key as written in a sentence ("Shift+R"), "" if the action has none."""
+        keys = self.keys.get(name, ())
+        return _native(keys[0]) if keys else ""
+
     def columns(self, count: int = 2) -> list[list[tuple[str, list[Action]]]]:
         """The sections split into columns of about equal lines (a heading counts as one),
         a section never split, in order: for the shortcut sheet."""

@@ -85,6 +85,8 @@ class MainWindow(QMainWindow):
         self.session = session
         self.theme = theme
         self.keymap = keymap or default_keymap()
+        # Notices made below the window name the keys in force, not the defaults.
+        session.keys.use(self.keymap.key_text)
         self.setWindowTitle(f"{TITLE} — {where}" if where else TITLE)
         # Small enough for a 1024×640 screen; the app fits the window to its screen or
         # restores the last place (window_state.restore_window).
@@ -194,8 +196,9 @@ class MainWindow(QMainWindow):
         heading.setContentsMargins(14, 0, 14, 0)
         column.addWidget(heading)
         self.thumbnails = Thumbnails(self.session.feed, self)
-        self.queue_model = QueueModel(self.session.queue, self.thumbnails, self)
-        self.queue_view = QueueView(self.queue_model, QueueDelegate(self.theme, self))
+        keys = self.session.keys
+        self.queue_model = QueueModel(self.session.queue, self.thumbnails, self, keys)
+        self.queue_view = QueueView(self.queue_model, QueueDelegate(self.theme, self, keys))
         self.queue_empty = QLabel()
         self.queue_empty.setObjectName("EmptyState")
         self.queue_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -22,6 +22,7 @@ from reviewer.review.decisions import Phase
 from reviewer.review.delivery import progress_text
 from reviewer.review.feed import ImageFeed, ImageRequest
 from reviewer.review.images import DecodedImage
+from reviewer.review.keys import KeyNames
 from reviewer.review.queue import Entry, ReviewQueue
 
 from .painting import resized_font
@@ -73,9 +74,16 @@ class Thumbnails(QObject):
 
 
 class QueueModel(QAbstractListModel):
-    def __init__(self, queue: ReviewQueue, thumbnails: Thumbnails, parent: QObject | None = None):
+    def __init__(
+        self,
+        queue: ReviewQueue,
+        thumbnails: Thumbnails,
+        parent: QObject | None = None,
+        keys: KeyNames | None = None,
+    ):
         super().__init__(parent)
         self._queue = queue
+        self.keys = keys or KeyNames()
         self.thumbnails = thumbnails
         queue.inserting.connect(lambda row: self.beginInsertRows(QModelIndex(), row, row))
         queue.inserted.connect(lambda _: self.endInsertRows())
@@ -100,7 +108,7 @@ class QueueModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self.thumbnails.get(entry)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{entry.name} — {_status_text(entry, short=False)}" + (
+            return f"{entry.name} — {_status_text(entry, self.keys, short=False)}" + (
                 f"\n{entry.message}" if entry.message else ""
             )
         return None
@@ -115,7 +123,7 @@ class QueueModel(QAbstractListModel):
             self._row_changed(row)
 
 
-def _status_text(entry: Entry, *, short: bool = True) -> str:
+def _status_text(entry: Entry, keys: KeyNames, *, short: bool = True) -> str:
     if entry.decided and entry.pending is not None:
         text = entry.pending.past
     elif entry.regenerating and len(entry.regenerating) == 1:
@@ -126,7 +134,7 @@ def _status_text(entry: Entry, *, short: bool = True) -> str:
         return entry.status
     decision = entry.decision
     if decision is not None and decision.phase is not Phase.FINISHED:
-        text += f" · {progress_text(decision, short=short)}"
+        text += f" · {progress_text(decision, undo_key=keys('undo'), short=short)}"
     return text
 
 
@@ -150,9 +158,12 @@ def _age(when: datetime) -> str:
 
 
 class QueueDelegate(QStyledItemDelegate):
-    def __init__(self, theme: Theme, parent: QObject | None = None) -> None:
+    def __init__(
+        self, theme: Theme, parent: QObject | None = None, keys: KeyNames | None = None
+    ) -> None:
         super().__init__(parent)
         self.theme = theme
+        self.keys = keys or KeyNames()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         return QSize(option.rect.width(), ROW_HEIGHT)
@@ -206,7 +217,9 @@ class QueueDelegate(QStyledItemDelegate):
         painter.drawText(text_left, rect.top() + 24, name)
 
         painter.setFont(resized_font(option.font, -1.5))
-        status = metrics.elidedText(_status_text(entry), Qt.TextElideMode.ElideRight, width - 24)
+        status = metrics.elidedText(
+            _status_text(entry, self.keys), Qt.TextElideMode.ElideRight, width - 24
+        )
         tone = _status_color(entry)
         color = QColor(t.color(tone if tone in t.colors else "text_dim"))
         dot = QRect(text_left, rect.top() + 35, 8, 8)
