@@ -231,8 +231,8 @@ class MainWindow(QMainWindow):
         self.centre_stack.addWidget(self.grid)
         self.centre_stack.addWidget(self.centre_empty)
         layout.addLayout(self.centre_stack)
-        self.survey = Survey(self.session, self.theme, centre)
-        self.loupe = Loupe(self.theme, centre)
+        self.survey = Survey(self.session, self.theme, centre, self.keymap)
+        self.loupe = Loupe(self.theme, centre, self.keymap)
         self.centre = centre
         return centre
 

@@ -207,3 +207,37 @@ def test_a_long_status_line_is_cut_short_not_widening_the_window(app: App) -> No
     assert w.width() == 1024
     assert w.status.connection_label.width() < w.status.connection_label.sizeHint().width()
     assert w.status.connection_label.toolTip() == long
+
+
+def test_survey_and_loupe_hints_follow_the_keymap() -> None:
+    from reviewer.ui.keymap import build_keymap
+    from reviewer.ui.loupe import _HINTS, LoupeMode
+    from reviewer.ui.survey import _HINT
+
+    keymap = build_keymap({})
+    assert keymap.hint_line(_HINT) == (
+        "← →  move     S  save     X  discard     R  regenerate     1–4  pose     Esc  leave"
+    )
+    assert (
+        keymap.hint_line(_HINTS[LoupeMode.FOUR]) == "Z  zoom     Shift+Z  one pose     Esc  close"
+    )
+    rebound = build_keymap({"keys": {"save": ["P"], "zoom_4up": ["Ctrl+4"]}})
+    assert "P  save" in rebound.hint_line(_HINT)
+    assert "Ctrl+4  one pose" in rebound.hint_line(_HINTS[LoupeMode.FOUR])
+
+
+def test_a_header_title_and_its_key_hint_never_overlap(qapp: QApplication) -> None:
+    from PySide6.QtGui import QFontMetricsF
+
+    from reviewer.ui.painting import header_split
+
+    metrics = QFontMetricsF(qapp.font())
+    title = "Survey  ·  Portrait pose"
+    hint = "← →  move     S  save     X  discard     R  regenerate     1–4  pose     Esc  leave"
+    hint_w = metrics.horizontalAdvance(hint)
+    for width in range(200, 1600, 10):
+        title_w = header_split(metrics, width, title, hint)
+        if title_w < width:  # the hint is shown: right of a title that is whole
+            assert title_w + hint_w <= width
+            assert metrics.horizontalAdvance(title) <= title_w
+    assert header_split(metrics, 1500, title, hint) < 1500  # wide: both
