@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
         centre = QWidget()
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.grid = PoseGrid(self.theme)
+        self.grid = PoseGrid(self.theme, keymap=self.keymap)
         self.centre_empty = self._centre_empty_page()
         self.centre_stack = QStackedLayout()
         self.centre_stack.addWidget(self.grid)

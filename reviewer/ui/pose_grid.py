@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
 
 from reviewer.api import SYNTHESIZED_POSES
 
+from .keymap import Keymap, default_keymap
 from .painting import draw_fitted, draw_pill, draw_progress, fitted_rect, resized_font
 from .theme import Theme
 
@@ -50,8 +51,16 @@ class PoseTile(QWidget):
     activated = Signal(str)
     compare_requested = Signal()
 
-    def __init__(self, pose: str, number: int, theme: Theme, parent: QWidget | None = None):
+    def __init__(
+        self,
+        pose: str,
+        number: int,
+        theme: Theme,
+        parent: QWidget | None = None,
+        keymap: Keymap | None = None,
+    ):
         super().__init__(parent)
+        compare_key = (keymap or default_keymap()).hint("compare")
         self.pose = pose
         self.number = number
         self.theme = theme
@@ -65,10 +74,12 @@ class PoseTile(QWidget):
         self.setMinimumSize(QSize(160, 160))
         self.setAccessibleName(f"{pose} pose")
         # Before/after here is small: this opens it large, zoom and pan linked.
-        self.compare_button = QPushButton("Compare large   C", self)
+        self.compare_button = QPushButton(f"Compare large   {compare_key}".rstrip(), self)
         self.compare_button.setObjectName("CompareButton")
         self.compare_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.compare_button.setToolTip("Before and after side by side, zoom and pan linked (C)")
+        self.compare_button.setToolTip(
+            f"Before and after side by side, zoom and pan linked ({compare_key or 'no key'})"
+        )
         self.compare_button.clicked.connect(self.compare_requested)
         self.compare_button.hide()
 
@@ -236,14 +247,16 @@ class PoseGrid(QWidget):
     compare_requested = Signal()
     resized = Signal()
 
-    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, theme: Theme, parent: QWidget | None = None, keymap: Keymap | None = None
+    ) -> None:
         super().__init__(parent)
         layout = QGridLayout(self)
         layout.setContentsMargins(14, 14, 14, 14)
         layout.setSpacing(12)
         self.tiles: dict[str, PoseTile] = {}
         for i, pose in enumerate(SYNTHESIZED_POSES):
-            tile = PoseTile(pose, i + 1, theme, self)
+            tile = PoseTile(pose, i + 1, theme, self, keymap)
             tile.clicked.connect(self.pose_clicked)
             tile.activated.connect(self.pose_activated)
             tile.compare_requested.connect(self.compare_requested)

@@ -45,3 +45,15 @@ def test_no_pose_to_regenerate_names_the_rebound_resynthesize_key(app: App) -> N
     refusal = app.session.why_not(DecisionKind.REGENERATE, entry)
     assert refusal is not None
     assert "(Shift+Y)" in refusal
+
+
+def test_the_compare_button_names_the_compare_key_in_force() -> None:
+    from reviewer.ui.pose_grid import PoseGrid
+    from reviewer.ui.theme import Theme, ThemeChoice, load_theme
+
+    theme: Theme = load_theme(ThemeChoice.DARK)
+    grid = PoseGrid(theme, keymap=build_keymap({"keys": {"compare": ["B"]}}))
+    button = grid.tiles["front"].compare_button
+    assert button.text().endswith("B")
+    assert "(B)" in button.toolTip()
+    grid.deleteLater()
