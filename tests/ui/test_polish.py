@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.queue import StatusFilter
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.painting import fitted_rect
@@ -241,3 +242,24 @@ def test_a_header_title_and_its_key_hint_never_overlap(qapp: QApplication) -> No
             assert title_w + hint_w <= width
             assert metrics.horizontalAdvance(title) <= title_w
     assert header_split(metrics, 1500, title, hint) < 1500  # wide: both
+
+
+def test_a_long_error_toast_shows_all_its_text_and_covers_no_pose_at_1024(app: App) -> None:
+    w = app.window
+    w.resize(1024, 640)
+    app.qtbot.waitUntil(lambda: w.width() == 1024)
+    text = (
+        "Out of credits: regenerating the front pose of “Zara the Mapmaker” was not done. "
+        "Add credits to your Aurous team, then regenerate it again."
+    )
+    w.session.notice.emit(Notice(NoticeLevel.ERROR, text, request_id="req_01ABCDEFGHJKMNPQ"))
+    toast = w.toast
+    assert toast.isVisible()
+    label = toast._text
+    assert label.height() >= label.heightForWidth(label.width())
+    assert toast.rect().contains(label.geometry())
+    root = toast.parentWidget()
+    assert root is not None
+    for tile in w.grid.tiles.values():
+        where = QRect(tile.mapTo(root, QPoint(0, 0)), tile.size())
+        assert not where.intersects(toast.geometry()), tile.pose
