@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -180,9 +181,25 @@ class DetailPanel(QFrame):
         self.setObjectName("DetailPanel")
         # No fixed minimum: the layout's, from the decision buttons' content, so none clips.
         self.setMaximumWidth(340)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 18, 18, 14)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(18, 18, 18, 14)
+        outer.setSpacing(8)
+        # Who the character is scrolls when the window is short; the decisions stay put.
+        info = QWidget()
+        info.setObjectName("DetailInfo")
+        layout = QVBoxLayout(info)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
+        self.info_scroll = QScrollArea()
+        self.info_scroll.setObjectName("DetailScroll")
+        self.info_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.info_scroll.setWidgetResizable(True)
+        self.info_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.info_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.info_scroll.setWidget(info)
+        self.info_scroll.viewport().setAutoFillBackground(False)
+        info.setAutoFillBackground(False)
+        outer.addWidget(self.info_scroll, 1)
 
         self.name = QLabel("—")
         self.name.setObjectName("CharacterName")
@@ -227,12 +244,13 @@ class DetailPanel(QFrame):
         layout.addWidget(self.error)
 
         layout.addStretch(1)
+        outer.addSpacing(4)
         self.buttons: dict[DecisionKind, DecisionButton] = {}
         for kind in DECISION_ORDER:
             button = DecisionButton(kind, theme, keymap, self)
             button.clicked.connect(lambda _=False, k=kind: self.decision_clicked.emit(k))
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            layout.addWidget(button)
+            outer.addWidget(button)
             self.buttons[kind] = button
         self.theme = theme
         self.show_entry(None)

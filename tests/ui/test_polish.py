@@ -263,3 +263,18 @@ def test_a_long_error_toast_shows_all_its_text_and_covers_no_pose_at_1024(app: A
     for tile in w.grid.tiles.values():
         where = QRect(tile.mapTo(root, QPoint(0, 0)), tile.size())
         assert not where.intersects(toast.geometry()), tile.pose
+
+
+def test_a_short_window_scrolls_the_details_rather_than_squash_them(app: App) -> None:
+    w = app.window
+    w.resize(1024, 560)
+    app.qtbot.waitUntil(lambda: w.height() == 560)
+    cid = app.current_id()
+    app.session.queue.clear_pending(cid, message="The server refused this. " * 12)
+    info = w.details.info_scroll.widget()
+    assert w.details.error.isVisible()
+    app.qtbot.waitUntil(lambda: info.height() >= info.minimumSizeHint().height())
+    assert w.details.info_scroll.verticalScrollBar().maximum() > 0
+    for button in w.details.buttons.values():
+        assert w.details.rect().contains(button.geometry())
+        assert button.height() >= 44
