@@ -272,6 +272,7 @@ def test_a_short_window_scrolls_the_details_rather_than_squash_them(app: App) ->
     cid = app.current_id()
     app.session.queue.clear_pending(cid, message="The server refused this. " * 12)
     info = w.details.info_scroll.widget()
+    assert info is not None
     assert w.details.error.isVisible()
     app.qtbot.waitUntil(lambda: info.height() >= info.minimumSizeHint().height())
     assert w.details.info_scroll.verticalScrollBar().maximum() > 0
