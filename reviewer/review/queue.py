@@ -142,6 +142,9 @@ class ReviewQueue:
         # (len - 1 - r)th. Bisecting it keeps every row lookup O(log n) for long queues.
         self._keys: list[tuple[int, float, str]] = []
         self._current: str | None = None
+        # Until the reviewer picks one, the current entry is the first that can be
+        # decided: a synthesizing one that arrived first gives way to one in review.
+        self._chosen = False
         self._filter = StatusFilter.ALL
         self._search = ""
         self._decided = 0
@@ -431,13 +434,21 @@ class ReviewQueue:
         self._keys = sorted(e.sort_key for e in self._entries.values() if self._shows(e))
         self.reset.emit()
         if self._current is None or self.row_of(self._current) is None:
-            self._move_off(0, removed=True)
+            reviewable = next((e for e in self if _reviewable(e)), None)
+            if reviewable is not None:
+                self._set_current(reviewable.id)
+            else:
+                self._move_off(0, removed=True)
 
     # -- moving -------------------------------------------------------------------------
 
     def select(self, character_id: str | None) -> bool:
         if character_id is not None and self.row_of(character_id) is None:
             return False
+        # Moving away from a current entry is a choice; taking one where there was none
+        # (the list view does on getting the focus) is not.
+        if self._current is not None and character_id != self._current:
+            self._chosen = True
         self._set_current(character_id)
         return True
 
@@ -509,8 +520,20 @@ class ReviewQueue:
         self.inserting.emit(row)
         self._keys.insert(i, entry.sort_key)
         self.inserted.emit(row)
-        if self._current is None and not entry.decided:
+        if self._takes_first_place(entry):
             self._set_current(entry.id)
+
+    def _takes_first_place(self, entry: Entry) -> bool:
+        if entry.decided:
+            return False
+        if self._current is None:
+            return True
+        current = self._entries.get(self._current)
+        return (
+            not self._chosen
+            and _reviewable(entry)
+            and (current is None or not _reviewable(current))
+        )
 
     def _hide(self, character_id: str) -> None:
         row = self.row_of(character_id)
@@ -574,3 +597,7 @@ class ReviewQueue:
         if counts != self._counts:
             self._counts = counts
             self.counts_changed.emit(counts)
+
+
+def _reviewable(entry: Entry) -> bool:
+    return not entry.pending and entry.status == CharacterStatus.REVIEWING
