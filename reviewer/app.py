@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import TypeVar
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync picks its binding from this
+# Qt's raster engine splits every fill of 96+ spans (a tile, a scaled pose) across a
+# thread pool and blocks the GUI thread until all parts are done: with the decode
+# workers busy, those parts wait for a core and a paint stalled for tens of ms.
+# Set before any QGuiApplication; Qt reads it once.
+os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 import qasync
 from PySide6.QtCore import QSettings, QTimer
