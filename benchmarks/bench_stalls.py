@@ -60,18 +60,23 @@ class StallProbe:
 
     def __init__(self) -> None:
         self.gaps: dict[str, list[float]] = {}
-        self.stalls: list[tuple[float, str, float]] = []  # (gap ms, phase, at s)
+        # CPU time the GUI thread itself spent within each gap: a long gap with little of
+        # it was spent waiting (for the GIL, another thread, or a core on a busy machine).
+        self.busy: dict[str, list[float]] = {}
+        self.stalls: list[tuple[float, str, float, float]] = []  # gap ms, phase, at s, busy ms
         self.phase = "idle"
         self._timer = QTimer()
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(1)
         self._timer.timeout.connect(self._beat)
         self._last = 0.0
+        self._last_cpu = 0.0
         self._origin = time.perf_counter()
 
     def start(self, phase: str) -> None:
         self.phase = phase
         self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
         self._timer.start()
 
     def stop(self) -> None:
@@ -79,12 +84,14 @@ class StallProbe:
         self.phase = "idle"
 
     def _beat(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         gap = (now - self._last) * 1000
-        self._last = now
+        busy = (cpu - self._last_cpu) * 1000
+        self._last, self._last_cpu = now, cpu
         self.gaps.setdefault(self.phase, []).append(gap)
+        self.busy.setdefault(self.phase, []).append(busy)
         if gap > STALL_MS:
-            self.stalls.append((gap, self.phase, now - self._origin))
+            self.stalls.append((gap, self.phase, now - self._origin, busy))
 
 
 class _PaintWatch(QObject):
@@ -260,7 +267,10 @@ async def _review_phases(
     for phase in ("arrive", "step"):
         if phase in probe.gaps:
             out[f"gaps_{phase}"] = probe.gaps[phase][3:]
-    out["stalls"] = [gap for gap, _, _ in probe.stalls]
+    for phase in ("arrive", "step"):
+        if phase in probe.busy:
+            out[f"busy_{phase}"] = probe.busy[phase][3:]
+    out["stalls"] = [gap for gap, *_ in probe.stalls]
     _print_stalls(probe)
     return out
 
@@ -284,13 +294,18 @@ async def _poll_phase(app: QApplication, cache: Path, seed: int) -> dict[str, li
     return {
         "gaps_load": probe.gaps.get("load", [])[3:],
         "gaps_poll": probe.gaps.get("poll", [])[3:],
-        "stalls": [gap for gap, _, _ in probe.stalls],
+        "busy_load": probe.busy.get("load", [])[3:],
+        "busy_poll": probe.busy.get("poll", [])[3:],
+        "stalls": [gap for gap, *_ in probe.stalls],
     }
 
 
 def _print_stalls(probe: StallProbe) -> None:
-    for gap, phase, at in sorted(probe.stalls, reverse=True)[:6]:
-        print(f"  stall {gap:6.1f} ms while {phase} (at {at:6.2f} s)", flush=True)
+    for gap, phase, at, busy in sorted(probe.stalls, reverse=True)[:6]:
+        print(
+            f"  stall {gap:6.1f} ms while {phase} (at {at:6.2f} s; GUI thread busy {busy:5.1f} ms)",
+            flush=True,
+        )
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -307,7 +322,7 @@ class Figures:
     def add(self, raw: dict[str, list[float]]) -> dict[str, float]:
         run: dict[str, float] = {}
         for name, values in raw.items():
-            if not values or not name.startswith(("gaps_", "key_to_paint")):
+            if not values or not name.startswith(("gaps_", "busy_", "key_to_paint")):
                 continue
             run[f"{name}_max"] = max(values)
             run[f"{name}_p99"] = _pct(values, 0.99)
@@ -315,7 +330,7 @@ class Figures:
                 run[f"{name}_p50"] = statistics.median(values)
                 run[f"{name}_p95"] = _pct(values, 0.95)
                 run[f"{name}_n"] = len(values)
-            else:
+            elif name.startswith("gaps_"):
                 run[f"{name}_over_8ms"] = sum(1 for v in values if v > STALL_MS)
         self.runs.append(run)
         return run
