@@ -1,5 +1,6 @@
 """What keeps the GUI thread from stalling: no waits on Qt's paint thread pool, a queue
-list laid out in slices, one selection sync per burst of inserted rows."""
+list laid out in slices, one selection sync per burst of inserted rows, no repaint of a
+tile whose state did not change."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
-from PySide6.QtWidgets import QListView
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QApplication, QListView
 from pytestqt.qtbot import QtBot
 
 from reviewer.review.queue import ReviewQueue
+from reviewer.ui.pose_grid import PoseTile, TileState
 from reviewer.ui.queue_view import LAYOUT_BATCH, QueueDelegate, QueueModel, QueueView, Thumbnails
 from reviewer.ui.theme import ThemeChoice, load_theme
 from tests.review.factories import character
@@ -108,3 +111,33 @@ def test_a_page_of_new_rows_syncs_the_selection_once(app: App, qtbot: QtBot) -> 
     qtbot.waitUntil(lambda: len(calls) == 1)
     assert app.session.current is current
     assert view.currentIndex().row() == app.session.queue.current_row
+
+
+class _Paints(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_restating_a_tile_as_it_is_does_not_repaint_it(qtbot: QtBot) -> None:
+    tile = PoseTile("front", 2, load_theme(ThemeChoice.DARK))
+    qtbot.addWidget(tile)
+    paints = _Paints()
+    tile.installEventFilter(paints)
+    pixmap = QPixmap(64, 64)
+    tile.set_state(TileState(pixmap=pixmap))
+    tile.show()
+    qtbot.waitUntil(lambda: paints.count > 0)
+    QApplication.processEvents()
+    painted = paints.count
+    tile.set_state(TileState(pixmap=pixmap))  # what every other tile's news does to it
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert paints.count == painted
+    tile.set_state(TileState(pixmap=pixmap, progress=0.5))
+    qtbot.waitUntil(lambda: paints.count > painted)
