@@ -24,7 +24,7 @@ from reviewer.review.images import (
     client_downloader,
     image_key,
 )
-from reviewer.review.images import _pipeline as pipeline_module
+from reviewer.review.images._decode import decode_image
 from reviewer.review.images._pipeline import DECODE_NICENESS
 
 from .conftest import FakeAurous, MakePipeline, cache_files, png
@@ -496,13 +496,12 @@ async def test_decodes_run_nicer_than_the_thread_that_asked(
     fake: FakeAurous, make_pipeline: MakePipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     niceness: list[int] = []
-    real_decode = pipeline_module.decode_image
 
     def decode(data: bytes, **kwargs: Any) -> DecodedImage:
         niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-        return real_decode(data, **kwargs)
+        return decode_image(data, **kwargs)
 
-    monkeypatch.setattr(pipeline_module, "decode_image", decode)
+    monkeypatch.setattr("reviewer.review.images._pipeline.decode_image", decode)
     c = fake.add("char_1", png())
     await make_pipeline().load(c, "front", max_side=32)
     mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
