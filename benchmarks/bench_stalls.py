@@ -13,7 +13,8 @@ poses, a fresh disk cache; a fixed seed):
 ``gaps_*`` are wall-clock gaps between ticks; ``busy_*`` the GUI thread's own CPU time
 within each gap (a long gap with little of it was waiting: for the GIL, another thread or
 a core of a busy machine). ``key_to_paint`` counts presses whose next character was in
-memory at the press; the others go to ``key_to_paint_unprefetched``.
+memory at the press; the others go to ``key_to_paint_unprefetched``. ``gc_*``: the
+length of each of Python's garbage collections on the GUI thread.
 
 Run from the repository root: ``python -m benchmarks.bench_stalls [--runs 3]
 [--phases arrive,step,poll] [--json PATH]``. Each figure is the median over the runs
@@ -24,11 +25,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +71,9 @@ class StallProbe:
         # CPU time the GUI thread itself spent within each gap: a long gap with little of
         # it was spent waiting (for the GIL, another thread, or a core on a busy machine).
         self.busy: dict[str, list[float]] = {}
+        # Python's cyclic garbage collections on the GUI thread, in ms, by phase.
+        self.collections: dict[str, list[float]] = {}
+        self._gc_started = 0.0
         self.stalls: list[tuple[float, str, float, float]] = []  # gap ms, phase, at s, busy ms
         self.phase = "idle"
         self._timer = QTimer()
@@ -77,8 +83,20 @@ class StallProbe:
         self._last = 0.0
         self._last_cpu = 0.0
         self._origin = time.perf_counter()
+        self._thread = threading.get_ident()
+
+    def _gc(self, stage: str, _info: dict[str, int]) -> None:
+        if threading.get_ident() != self._thread:
+            return
+        if stage == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            elapsed = (time.perf_counter() - self._gc_started) * 1000
+            self.collections.setdefault(self.phase, []).append(elapsed)
 
     def start(self, phase: str) -> None:
+        if self._gc not in gc.callbacks:
+            gc.callbacks.append(self._gc)
         self.phase = phase
         self._last = time.perf_counter()
         self._last_cpu = time.thread_time()
@@ -86,6 +104,8 @@ class StallProbe:
 
     def stop(self) -> None:
         self._timer.stop()
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
         self.phase = "idle"
 
     def _beat(self) -> None:
@@ -288,6 +308,8 @@ async def _review_phases(
     for phase in ("arrive", "step"):
         if phase in probe.busy:
             out[f"busy_{phase}"] = probe.busy[phase][3:]
+        if phase in probe.collections:
+            out[f"gc_{phase}"] = probe.collections[phase]
     out["stalls"] = [gap for gap, *_ in probe.stalls]
     _print_stalls(probe)
     return out
@@ -314,6 +336,8 @@ async def _poll_phase(app: QApplication, cache: Path, seed: int) -> dict[str, li
         "gaps_poll": probe.gaps.get("poll", [])[3:],
         "busy_load": probe.busy.get("load", [])[3:],
         "busy_poll": probe.busy.get("poll", [])[3:],
+        "gc_load": probe.collections.get("load", []),
+        "gc_poll": probe.collections.get("poll", []),
         "stalls": [gap for gap, *_ in probe.stalls],
     }
 
@@ -340,7 +364,7 @@ class Figures:
     def add(self, raw: dict[str, list[float]]) -> dict[str, float]:
         run: dict[str, float] = {}
         for name, values in raw.items():
-            if not values or not name.startswith(("gaps_", "busy_", "key_to_paint")):
+            if not values or not name.startswith(("gaps_", "busy_", "gc_", "key_to_paint")):
                 continue
             run[f"{name}_max"] = max(values)
             run[f"{name}_p99"] = _pct(values, 0.99)
