@@ -47,6 +47,7 @@ from PySide6.QtWidgets import QApplication
 
 from reviewer.api import SYNTHESIZED_POSES, AsyncAurousClient, Character
 from reviewer.app import build_session
+from reviewer.review.heap import keep_collections_short
 from reviewer.review.session import ReviewSession
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.pose_grid import PoseTile
@@ -247,6 +248,7 @@ async def _open(app: QApplication, cache: Path, sim: _Sim, probe: StallProbe) ->
     window.activateWindow()
     await _wait(lambda: QApplication.activeWindow() is window, 5)
     window.queue_view.setFocus()
+    keep_collections_short(session)  # as the app does
     probe.start("load")
     await session.start()
     await _wait(lambda: not session.loading, 120)

@@ -42,6 +42,7 @@ from reviewer.review.credentials import (
     resolve_api_key,
 )
 from reviewer.review.decisions import Decision, DecisionStore, MemoryDecisionStore
+from reviewer.review.heap import keep_collections_short
 from reviewer.review.images import DiskCache, ImagePipeline, client_downloader
 from reviewer.review.journal import Journal, JournalInUseError, journal_path, open_journal
 from reviewer.review.notices import Notice, NoticeLevel
@@ -258,6 +259,7 @@ async def _review(
     _quit_on_sigint(window)
     close_asked = asyncio.Event()
     window.close_requested.connect(close_asked.set)
+    keep_collections_short(session)
     await session.start()
     while True:
         await close_asked.wait()
