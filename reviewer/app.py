@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import TypeVar
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync picks its binding from this
+# Qt's raster engine splits every fill of 96+ spans (a tile, a scaled pose) across a
+# thread pool and blocks the GUI thread until all parts are done: with the decode
+# workers busy, those parts wait for a core and a paint stalled for tens of ms.
+# Set before any QGuiApplication; Qt reads it once.
+os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
 
 import qasync
 from PySide6.QtCore import QSettings, QTimer
@@ -38,6 +43,7 @@ from reviewer.review.credentials import (
     resolve_api_key,
 )
 from reviewer.review.decisions import Decision, DecisionStore, MemoryDecisionStore
+from reviewer.review.heap import keep_collections_short
 from reviewer.review.images import DiskCache, ImagePipeline, client_downloader
 from reviewer.review.journal import Journal, JournalInUseError, journal_path, open_journal
 from reviewer.review.notices import Notice, NoticeLevel
@@ -274,6 +280,7 @@ async def _review(
     _quit_on_sigint(window)
     close_asked = asyncio.Event()
     window.close_requested.connect(close_asked.set)
+    keep_collections_short(session)
     await session.start()
     while True:
         await close_asked.wait()

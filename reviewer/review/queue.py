@@ -160,6 +160,9 @@ class ReviewQueue:
         self._later: dict[str, float] = {}
         self._later_counted: set[str] = set()
         self._recounting = False  # one counts_changed for a recount, not one per entry
+        # Ids whose status is synthesizing, kept as they change: the poller asks every
+        # cycle, and a scan of a queue of thousands took the GUI thread 10+ ms each time.
+        self._synthesizing: set[str] = set()
 
     # -- reading ------------------------------------------------------------------------
 
@@ -191,6 +194,10 @@ class ReviewQueue:
 
     def all_entries(self) -> list[Entry]:
         return list(self._entries.values())
+
+    def synthesizing_ids(self) -> set[str]:
+        """Ids of the entries that are synthesizing, shown or not (a copy)."""
+        return set(self._synthesizing)
 
     @property
     def current(self) -> Entry | None:
@@ -293,6 +300,7 @@ class ReviewQueue:
             return None
         self._hide(character_id)
         self._count(entry, None)
+        self._synthesizing.discard(character_id)
         del self._entries[character_id]
         return entry
 
@@ -502,6 +510,10 @@ class ReviewQueue:
         return entry.status if self.in_share(entry) else _OTHERS
 
     def _refresh(self, entry: Entry) -> None:
+        if entry.status == CharacterStatus.SYNTHESIZING:
+            self._synthesizing.add(entry.id)
+        else:
+            self._synthesizing.discard(entry.id)
         row = self.row_of(entry.id)
         if self._shows(entry):
             if row is None:

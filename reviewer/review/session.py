@@ -267,7 +267,7 @@ class ReviewSession:
         return GroupPlan(kind, len(selected), entries, skipped, pose)
 
     def _synthesizing_ids(self) -> set[str]:
-        return {e.id for e in self.queue.all_entries() if e.status == CharacterStatus.SYNTHESIZING}
+        return self.queue.synthesizing_ids()
 
     # -- intents ------------------------------------------------------------------------
 

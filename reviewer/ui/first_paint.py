@@ -27,6 +27,7 @@ class _FirstPaint(QObject):
         self._current = current
         self._path = path
         self._painted: set[str] = set()
+        self._entry_id: str | None = None
         for tile in grid.tiles.values():
             tile.installEventFilter(self)
 
@@ -35,11 +36,19 @@ class _FirstPaint(QObject):
             return False
         entry = self._current.entry
         tiles = self._grid.tiles
-        if entry is None or any(t.state.loading for t in tiles.values()):
+        if entry is None or entry.id != self._entry_id:
             self._painted.clear()
+            self._entry_id = None if entry is None else entry.id
+            if entry is None:
+                return False
+        # A tile repaints only when its own state changes, so each tile's last paint
+        # counts: shown in full once every tile's last paint showed its image.
+        pose = next(pose for pose, tile in tiles.items() if tile is watched)
+        if tiles[pose].state.loading:
+            self._painted.discard(pose)
             return False
-        self._painted.add(next(pose for pose, tile in tiles.items() if tile is watched))
-        if len(self._painted) == len(tiles):
+        self._painted.add(pose)
+        if len(self._painted) == len(tiles) and not any(t.state.loading for t in tiles.values()):
             self._path.write_text(f"{time.time():.6f} {entry.status}\n", encoding="utf-8")
             for tile in tiles.values():
                 tile.removeEventFilter(self)

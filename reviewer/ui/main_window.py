@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QPoint,
     QRect,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -288,7 +289,12 @@ class MainWindow(QMainWindow):
         s.queue.changed.connect(lambda _row: self._update_reasons())
         s.pose_changed.connect(lambda _pose: self._update_reasons())
         s.queue.reset.connect(self._sync_selection)
-        s.queue.inserted.connect(lambda _row: self._sync_selection())
+        # A page of the list inserts a row at a time: sync (and scroll) once after them.
+        self._sync_soon = QTimer(self)
+        self._sync_soon.setSingleShot(True)
+        self._sync_soon.setInterval(0)
+        self._sync_soon.timeout.connect(self._sync_selection)
+        s.queue.inserted.connect(lambda _row: self._sync_soon.start())
         s.queue.removed.connect(lambda _row: self._update_empty())
         s.notice.connect(self._notice)
         s.attention_changed.connect(self._attention_changed)

@@ -84,6 +84,10 @@ class PoseTile(QWidget):
         self.compare_button.hide()
 
     def set_state(self, state: TileState) -> None:
+        if state == self.state:
+            # The view restates all four tiles whenever one image arrives or progresses:
+            # repainting (and rescaling) the other three each time was wasted work.
+            return
         self.state = state
         self.compare_button.setVisible(state.comparing)
         self._place_button()

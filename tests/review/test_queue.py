@@ -331,3 +331,21 @@ def test_rows_follow_any_sequence_of_changes(ops: list[tuple[Any, ...]]) -> None
         assert q.counts.to_review == sum(e.status == "reviewing" for e in visible)
         assert q.counts.synthesizing == sum(e.status == "synthesizing" for e in visible)
         assert q.counts.failed == sum(e.status == "failed" for e in visible)
+        # Kept as entries change, not scanned for: the same as a scan, decided or not.
+        every = q.all_entries()
+        assert q.synthesizing_ids() == {e.id for e in every if e.status == "synthesizing"}
+
+
+def test_synthesizing_ids_follow_regenerates_arrivals_and_removals() -> None:
+    q = ReviewQueue()
+    q.upsert(character(1, "synthesizing"))
+    q.upsert(character(2))
+    q.upsert(character(3))
+    assert q.synthesizing_ids() == {character(1).id}
+    q.set_pending(character(2).id, DecisionKind.REGENERATE, "front")
+    assert q.synthesizing_ids() == {character(1).id, character(2).id}
+    q.upsert(character(1, version=1))  # it arrived
+    q.remove(character(2).id)
+    assert q.synthesizing_ids() == set()
+    q.synthesizing_ids().add("char_x")  # a copy: the caller cannot change the queue's
+    assert q.synthesizing_ids() == set()

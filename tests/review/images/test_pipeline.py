@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 import threading
 from collections.abc import Coroutine
 from pathlib import Path
@@ -22,6 +24,8 @@ from reviewer.review.images import (
     client_downloader,
     image_key,
 )
+from reviewer.review.images._decode import decode_image
+from reviewer.review.images._pipeline import DECODE_NICENESS
 
 from .conftest import FakeAurous, MakePipeline, cache_files, png
 from .pictures import encode, picture
@@ -482,3 +486,23 @@ async def test_a_file_too_large_is_not_refreshed_for(
         await pipeline.aclose()
     assert pipeline.stats.refreshes == 0
     assert len(fake.storage_requests) == 1
+
+
+# -- sharing the machine with the window ------------------------------------------------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread niceness is Linux's")
+async def test_decodes_run_nicer_than_the_thread_that_asked(
+    fake: FakeAurous, make_pipeline: MakePipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    niceness: list[int] = []
+
+    def decode(data: bytes, **kwargs: Any) -> DecodedImage:
+        niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return decode_image(data, **kwargs)
+
+    monkeypatch.setattr("reviewer.review.images._pipeline.decode_image", decode)
+    c = fake.add("char_1", png())
+    await make_pipeline().load(c, "front", max_side=32)
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert niceness == [min(19, mine + DECODE_NICENESS)]

@@ -1,0 +1,143 @@
+"""What keeps the GUI thread from stalling: no waits on Qt's paint thread pool, a queue
+list laid out in slices, one selection sync per burst of inserted rows, no repaint of a
+tile whose state did not change."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QApplication, QListView
+from pytestqt.qtbot import QtBot
+
+from reviewer.review.queue import ReviewQueue
+from reviewer.ui.pose_grid import PoseTile, TileState
+from reviewer.ui.queue_view import LAYOUT_BATCH, QueueDelegate, QueueModel, QueueView, Thumbnails
+from reviewer.ui.theme import ThemeChoice, load_theme
+from tests.review.factories import character
+
+from .conftest import App
+
+_PAINT_AND_COUNT_THREADS = """
+import os, sys
+import reviewer.app  # what the app imports first
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication
+
+app = QApplication([])
+before = len(os.listdir("/proc/self/task"))
+source = QImage(1024, 1024, QImage.Format.Format_RGB32)
+source.fill(QColor(40, 80, 120))
+pixmap = QPixmap.fromImage(source)
+target = QImage(800, 800, QImage.Format.Format_ARGB32_Premultiplied)
+painter = QPainter(target)
+painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+painter.drawPixmap(QRectF(0, 0, 700, 700), pixmap, QRectF(pixmap.rect()))
+painter.end()
+print(len(os.listdir("/proc/self/task")) - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_painting_a_scaled_pose_starts_no_paint_threads() -> None:
+    # Without QT_NO_GUI_THREADPOOL, Qt starts pool threads for this fill and the GUI
+    # thread waits for them; the app's own import sets it.
+    env = {k: v for k, v in os.environ.items() if k != "QT_NO_GUI_THREADPOOL"}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parents[2]), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", _PAINT_AND_COUNT_THREADS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split()[-1] == "0", done.stdout + done.stderr
+
+
+def _view(qtbot: QtBot, rows: int) -> tuple[ReviewQueue, QueueView]:
+    queue = ReviewQueue()
+    for i in range(rows):
+        queue.upsert(character(i))
+    model = QueueModel(queue, Thumbnails(None))
+    view = QueueView(model, QueueDelegate(load_theme(ThemeChoice.DARK)))
+    qtbot.addWidget(view)
+    view.resize(300, 600)
+    view.show()
+    return queue, view
+
+
+def test_the_queue_list_lays_out_in_slices(qtbot: QtBot) -> None:
+    _, view = _view(qtbot, 3 * LAYOUT_BATCH)
+    assert view.layoutMode() is QListView.LayoutMode.Batched
+    assert view.batchSize() == LAYOUT_BATCH
+
+
+def test_scrolling_to_a_row_not_laid_out_yet_happens_once_it_is(qtbot: QtBot) -> None:
+    queue, view = _view(qtbot, 4 * LAYOUT_BATCH)
+    qtbot.waitUntil(lambda: view.visualRect(view.model().index(len(queue) - 1, 0)).isValid())
+    # A new row restarts the layout from the top: the last row has no place for a while.
+    queue.upsert(character(10_000))
+    last = view.model().index(len(queue) - 1, 0)
+    view.scrollTo(last)
+    qtbot.waitUntil(lambda: view.visualRect(last).isValid())
+    qtbot.waitUntil(lambda: view.viewport().rect().intersects(view.visualRect(last)))
+
+
+def test_a_page_of_new_rows_syncs_the_selection_once(app: App, qtbot: QtBot) -> None:
+    view = app.window.queue_view
+    calls: list[QModelIndex | QPersistentModelIndex] = []
+    original = view.scrollTo
+
+    def counting(
+        index: QModelIndex | QPersistentModelIndex,
+        hint: QListView.ScrollHint = QListView.ScrollHint.EnsureVisible,
+    ) -> None:
+        calls.append(index)
+        original(index, hint)
+
+    view.scrollTo = counting  # type: ignore[method-assign]
+    current = app.session.current
+    for i in range(100):
+        app.session.queue.upsert(character(20_000 + i))
+    assert calls == []  # not once per row, as the rows come in
+    qtbot.waitUntil(lambda: len(calls) == 1)
+    assert app.session.current is current
+    assert view.currentIndex().row() == app.session.queue.current_row
+
+
+class _Paints(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_restating_a_tile_as_it_is_does_not_repaint_it(qtbot: QtBot) -> None:
+    tile = PoseTile("front", 2, load_theme(ThemeChoice.DARK))
+    qtbot.addWidget(tile)
+    paints = _Paints()
+    tile.installEventFilter(paints)
+    pixmap = QPixmap(64, 64)
+    tile.set_state(TileState(pixmap=pixmap))
+    tile.show()
+    qtbot.waitUntil(lambda: paints.count > 0)
+    QApplication.processEvents()
+    painted = paints.count
+    tile.set_state(TileState(pixmap=pixmap))  # what every other tile's news does to it
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert paints.count == painted
+    tile.set_state(TileState(pixmap=pixmap, progress=0.5))
+    qtbot.waitUntil(lambda: paints.count > painted)
