@@ -255,3 +255,13 @@ async def test_a_group_decision_clears_the_later_flags_of_its_members(rig: Deliv
     assert len(rig.session.decide_selection(DecisionKind.SAVE)) == 3
     assert rig.session.queue.get(cids[0]).later is None  # type: ignore[union-attr]
     assert cids[0] not in rig.session.later_store.later_flags()
+
+
+def test_a_plain_move_in_the_list_anchors_the_next_shift_range_where_it_went() -> None:
+    queue, sel, ids = queue_of(["reviewing"] * 6)
+    queue.select(ids[1])
+    # The list's own Down: Qt changes its selection before its current row.
+    sel.select_ids([ids[2]])
+    queue.select(ids[2])
+    assert sel.extend(+1)
+    assert sel.ids == ids[2:4]  # not from ids[1], the row left behind

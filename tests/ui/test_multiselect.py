@@ -206,3 +206,14 @@ def test_shift_with_the_next_and_previous_arrows_extends_plain_down_resets(app: 
     key(app, Qt.Key.Key_Down)  # the list's own plain move
     assert not app.session.selection.is_multi
     assert len(app.window.queue_view.selectionModel().selectedRows()) == 1
+
+
+def test_shift_down_after_a_plain_down_selects_from_the_row_moved_to(app: App) -> None:
+    rows = rows_of(app)
+    start = next(r for r in rows if all(r + i in rows for i in range(4)))
+    click_row(app, start)
+    key(app, Qt.Key.Key_Down)  # the list's own move
+    key(app, Qt.Key.Key_Down, Mod.ShiftModifier)
+    queue = app.session.queue
+    assert app.session.selection.ids == [queue.at(start + 1).id, queue.at(start + 2).id]
+    assert app.window.details.name.text() == "2 selected"
