@@ -142,6 +142,11 @@ class ReviewQueue:
         # (len - 1 - r)th. Bisecting it keeps every row lookup O(log n) for long queues.
         self._keys: list[tuple[int, float, str]] = []
         self._current: str | None = None
+        # The current entry was picked by the queue, not the reviewer: while it is and
+        # the first sweep is coming in (``follow_top``), it stays the top row (oldest
+        # first, the API's first page is the bottom of the list).
+        self._auto_current = False
+        self._follow_top = False
         self._filter = StatusFilter.ALL
         self._search = ""
         self._decided = 0
@@ -301,6 +306,7 @@ class ReviewQueue:
         decision: Decision | None = None,
     ) -> None:
         entry = self._entries[character_id]
+        self._auto_current = False
         entry.pending = kind
         entry.decision = decision
         entry.message = None
@@ -385,6 +391,7 @@ class ReviewQueue:
         """Flag a character "later" (it goes to the end of the queue) or clear the flag
         (it goes back to its place). Flagging the current one moves on to the next, as
         deciding does; clearing it keeps it current."""
+        self._auto_current = False
         if flagged_at is None:
             self._later.pop(character_id, None)
         else:
@@ -413,6 +420,12 @@ class ReviewQueue:
                 # A view following the row signals may have moved the current meanwhile.
                 self._set_current(character_id)
 
+    def follow_top(self, on: bool) -> None:
+        """While the first sweep loads: until the reviewer moves, the current entry is the
+        top row. Off afterwards, so a newly arrived character never takes the place of
+        the one the reviewer is looking at."""
+        self._follow_top = on
+
     def _rearranged(self) -> None:
         for entry in self._entries.values():
             entry.sort_key = self._key(entry)
@@ -438,6 +451,8 @@ class ReviewQueue:
     def select(self, character_id: str | None) -> bool:
         if character_id is not None and self.row_of(character_id) is None:
             return False
+        if character_id != self._current:
+            self._auto_current = False  # the reviewer's choice (a view's echo is not)
         self._set_current(character_id)
         return True
 
@@ -509,8 +524,18 @@ class ReviewQueue:
         self.inserting.emit(row)
         self._keys.insert(i, entry.sort_key)
         self.inserted.emit(row)
-        if self._current is None and not entry.decided:
+        if entry.decided:
+            return
+        current_row = self.current_row
+        above = (
+            self._follow_top
+            and self._auto_current
+            and current_row is not None
+            and row < current_row
+        )
+        if self._current is None or above:
             self._set_current(entry.id)
+            self._auto_current = True
 
     def _hide(self, character_id: str) -> None:
         row = self.row_of(character_id)

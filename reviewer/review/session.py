@@ -158,6 +158,7 @@ class ReviewSession:
         attention = len(self.outbox.attention())
         if attention:
             self.notice.emit(Notice(NoticeLevel.WARNING, attention_text(attention)))
+        self.queue.follow_top(self.loading)
         self._poll_task = self.spawn(self.poller.run())
         self.request_balance()
 
@@ -606,6 +607,7 @@ class ReviewSession:
                     )
         if result.sweep_complete and self.loading:
             self.loading = False
+            self.queue.follow_top(False)
             self.loading_changed.emit(False)
         self._balance_due()
         self.prefetch()
