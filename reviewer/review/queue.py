@@ -452,7 +452,9 @@ class ReviewQueue:
         if character_id is not None and self.row_of(character_id) is None:
             return False
         if character_id != self._current:
-            self._auto_current = False  # the reviewer's choice (a view's echo is not)
+            # Moving off one is the reviewer's choice; taking one where there was none
+            # (a list taking its first row as it gets the keyboard) is not.
+            self._auto_current = self._current is None
         self._set_current(character_id)
         return True
 
@@ -534,8 +536,8 @@ class ReviewQueue:
             and row < current_row
         )
         if self._current is None or above:
-            self._set_current(entry.id)
             self._auto_current = True
+            self._set_current(entry.id)
 
     def _hide(self, character_id: str) -> None:
         row = self.row_of(character_id)

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from reviewer.app import build_session
 from reviewer.review import ManualClock
+from reviewer.review.arrange import SortOrder
 from reviewer.review.session import ReviewSession
 from reviewer.ui.keymap import Keymap
 from reviewer.ui.main_window import MainWindow
@@ -111,8 +112,19 @@ def keymap() -> Keymap | None:
 
 
 @pytest.fixture
+def start_sort() -> SortOrder | None:
+    """The sort order remembered from the last session (parametrize to try another)."""
+    return None
+
+
+@pytest.fixture
 def app(
-    qtbot: QtBot, qapp: QApplication, run: Runner, tmp_path: Path, keymap: Keymap | None
+    qtbot: QtBot,
+    qapp: QApplication,
+    run: Runner,
+    tmp_path: Path,
+    keymap: Keymap | None,
+    start_sort: SortOrder | None,
 ) -> Iterator[App]:
     theme = apply_theme(qapp, ThemeChoice.DARK)
     h = make_sim()
@@ -122,6 +134,8 @@ def app(
         client, undo_seconds=4, poll_interval=10, cache_dir=tmp_path / "images", clock=clock
     )
     window = MainWindow(session, theme, where="test", keymap=keymap)
+    if start_sort is not None:
+        session.queue.set_sort(start_sort)
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()

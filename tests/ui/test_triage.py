@@ -224,3 +224,11 @@ def test_notices_meant_for_the_log_only_make_no_toast(app: App) -> None:
     app.qtbot.keyClick(app.window.queue_view, Qt.Key.Key_L)
     assert toast.isVisible()
     assert toast._text.text().endswith("moved to the end, for later")
+
+
+@pytest.mark.parametrize("start_sort", [SortOrder.OLDEST])
+def test_oldest_first_the_window_starts_on_the_top_row(app: App) -> None:
+    queue = app.session.queue
+    top = next(e for e in queue if not e.decided)
+    assert app.session.current is top  # not the newest, the first one the API sent
+    assert app.window.queue_view.currentIndex().row() == 0
