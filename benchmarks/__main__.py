@@ -1,6 +1,10 @@
 """Run the benchmarks from the repository root.
 
-``python -m benchmarks`` (or ``make bench``) runs the routine set, a few minutes in all.
+``make bench`` runs the harness, ``python benchmarks/run.py`` (``--quick``, ``--json
+PATH``, ``--only KEY,...``): every figure we claim in one table and one JSON, beside the
+limit it is measured against. The modules below are the detailed figures behind it.
+
+``python -m benchmarks`` runs the routine set of those modules, a few minutes in all.
 ``python -m benchmarks NAME [OPTIONS] [NAME [OPTIONS]...]`` runs the named ones with their
 own options, e.g. ``python -m benchmarks bench_batch`` for the full batch figures on the
 documented rate limits (about 13 min; the routine set runs it with ``--quick``), or

@@ -21,7 +21,17 @@ from reviewer.review.decisions import Decision, DecisionKind, DecisionStore
 from reviewer.sim import SimConfig, Simulator, serve_in_thread
 from tests.simfixtures import KEY, make_sim
 
-__all__ = ["KEY", "LiveRig", "ManualRig", "RetryCounter", "Tally", "decide", "tally", "too_many"]
+__all__ = [
+    "KEY",
+    "LiveRig",
+    "ManualRig",
+    "RetryCounter",
+    "Tally",
+    "decide",
+    "percentile",
+    "tally",
+    "too_many",
+]
 
 # The simulator's defaults for these benchmarks: no synthesis failures, tiny images, credits
 # that never run out, and a request log long enough to hold every request of a run.
@@ -117,18 +127,13 @@ class _Rig:
             await client.aclose()
 
 
-class ManualRig(_Rig):
-    """In-process simulator; it and every session run on manual clocks moved together."""
+class _ManualClocks(_Rig):
+    """Every session on a manual clock of its own; ``_advance`` moves them together."""
 
-    def __init__(self, **sim: Any) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.h = make_sim(**{**SIM_DEFAULTS, **sim})
-        self.sim = self.h.sim
         self._clocks: list[ManualClock] = []
         self._elapsed = 0.0
-
-    def _client(self, key: str) -> AsyncAurousClient:
-        return self.h.client(key)
 
     def _session_clock(self) -> ManualClock:
         clock = ManualClock()
@@ -138,11 +143,26 @@ class ManualRig(_Rig):
     def elapsed(self) -> float:
         return self._elapsed
 
-    async def tick(self, seconds: float) -> None:
+    def _advance(self, seconds: float) -> None:
         for clock in self._clocks:
             clock.advance(seconds)
-        self.h.clock.advance(seconds)
         self._elapsed += seconds
+
+
+class ManualRig(_ManualClocks):
+    """In-process simulator; it and every session run on manual clocks moved together."""
+
+    def __init__(self, **sim: Any) -> None:
+        super().__init__()
+        self.h = make_sim(**{**SIM_DEFAULTS, **sim})
+        self.sim = self.h.sim
+
+    def _client(self, key: str) -> AsyncAurousClient:
+        return self.h.client(key)
+
+    async def tick(self, seconds: float) -> None:
+        self._advance(seconds)
+        self.h.clock.advance(seconds)
         for _ in range(40 + 4 * len(self.sessions)):
             await anyio.lowlevel.checkpoint()
         # The simulator's injected latency is real time: let it run out.
@@ -170,6 +190,14 @@ class LiveRig(_Rig):
     async def aclose(self) -> None:
         await super().aclose()
         self.server.stop()
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``values``, nearest rank; 0 for none."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def reviewing(session: ReviewSession) -> list[str]:

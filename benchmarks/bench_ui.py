@@ -28,6 +28,8 @@ from reviewer.app import build_session
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.theme import ThemeChoice, apply_theme
 
+from ._rig import percentile
+
 DECISIONS = 30
 PACE = 0.6  # seconds between key presses: a brisk reviewer
 HEARTBEAT_MS = 5
@@ -130,11 +132,6 @@ async def _run(app: QApplication, cache: Path) -> dict[str, list[float]]:
     return {"first": [first], "to_next": to_next, "gaps": gaps[5:]}
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def main() -> None:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
@@ -151,12 +148,12 @@ def main() -> None:
     print(f"first character fully shown after start   {r['first'][0]:8.0f} ms (cold cache)")
     print(
         f"key press → next character's 4 poses shown  median {statistics.median(to_next):6.1f} ms"
-        f"   p95 {_pct(to_next, 0.95):6.1f} ms   max {max(to_next):6.1f} ms"
+        f"   p95 {percentile(to_next, 0.95):6.1f} ms   max {max(to_next):6.1f} ms"
     )
     print(
         f"GUI heartbeat ({HEARTBEAT_MS} ms timer)              "
         f"median {statistics.median(gaps):6.1f} ms"
-        f"   p99 {_pct(gaps, 0.99):6.1f} ms   max {max(gaps):6.1f} ms"
+        f"   p99 {percentile(gaps, 0.99):6.1f} ms   max {max(gaps):6.1f} ms"
     )
 
 

@@ -42,6 +42,7 @@ from reviewer.review.images import DiskCache, ImagePipeline, client_downloader
 from reviewer.review.journal import Journal, JournalInUseError, journal_path, open_journal
 from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.session import FLUSH_TIMEOUT, ReviewSession
+from reviewer.ui.first_paint import record_first_paint
 from reviewer.ui.keymap import load_keymap
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.preferences import restore_arrangement, save_arrangement
@@ -82,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Review characters synthesized by the Aurous Labs API: save, regenerate, "
         "resynthesize or discard them, one key each.",
         epilog="The API key comes from AUROUS_API_KEY, else the system keychain, else a "
-        "sign-in dialog.",
+        "sign-in dialog. `reviewer history --help`: your decisions, for reports.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -248,6 +249,7 @@ async def _review(
     notes = notes + restore_arrangement(session.queue, settings, args.share)
     session.queue.arranged.connect(lambda: save_arrangement(session.queue, settings))
     window.show()
+    record_first_paint(window.grid, window.current)  # a benchmark hook; off unless asked
     for note in notes:
         session.notice.emit(Notice(NoticeLevel.WARNING, note))
     for problem in keymap.problems:

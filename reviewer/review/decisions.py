@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
 from reviewer.api import Character, new_idempotency_key
+
+from .history import HistoryRow, history_rows
 
 __all__ = [
     "COSTS",
@@ -104,7 +107,9 @@ class Decision:
     state: DecisionState = DecisionState.PENDING
     attempts: int = 0
     error: str | None = None
-    request_id: str | None = None
+    request_id: str | None = None  # of the server's last answer about it
+    # Wall clock when the server confirmed it (for the history); None until then.
+    sent_at: float | None = None
     # Order of making, across sessions (the journal's row number): decisions go out in it.
     seq: int = 0
     # True once the call that changes the server (save, DELETE, the paid POST) went out,
@@ -142,6 +147,7 @@ class Outcome:
     character: Character | None  # the server's view afterwards, when it has one
     gone: bool = False  # the character no longer exists there
     note: str | None = None  # something the reviewer should be told
+    request_id: str | None = None  # of the answer that settled it, for the history
 
 
 class DecisionStore(Protocol):
@@ -166,6 +172,11 @@ class DecisionStore(Protocol):
 
     def failed(self) -> list[Decision]:
         """Those that need the reviewer's attention, in the order they were made."""
+        ...
+
+    def history(self, since: datetime | None = None, limit: int | None = None) -> list[HistoryRow]:
+        """Every decision kept (made at or after ``since``), newest first, at most
+        ``limit`` of them."""
         ...
 
 
@@ -193,3 +204,6 @@ class MemoryDecisionStore:
 
     def failed(self) -> list[Decision]:
         return [d for d in self._decisions.values() if d.state is DecisionState.FAILED]
+
+    def history(self, since: datetime | None = None, limit: int | None = None) -> list[HistoryRow]:
+        return history_rows(self._decisions.values(), since, limit)

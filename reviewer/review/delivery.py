@@ -26,9 +26,9 @@ class Delivery:
     sign_in: bool = False  # offer to sign in with another key, right there
 
 
-# (short, for a queue row; long, for its tooltip)
+# (short, for a queue row; long, for its tooltip); {undo} is the undo key in force.
 _PHASES = {
-    Phase.WAITING: ("Ctrl+Z undoes", "about to be sent; Ctrl+Z takes it back"),
+    Phase.WAITING: ("{undo} undoes", "about to be sent; {undo} takes it back"),
     Phase.RATE_LIMITED: ("rate limit", "waiting for the API's rate limit"),
     Phase.SENDING: ("sending…", "being sent"),
     Phase.RETRYING: ("retrying", "retrying"),
@@ -38,14 +38,14 @@ _PHASES = {
 }
 
 
-def progress_text(decision: Decision, *, short: bool = False) -> str:
+def progress_text(decision: Decision, *, undo_key: str, short: bool = False) -> str:
     """Where one decision stands: 'rate limit' for its row, or a sentence."""
     brief, full = _PHASES[decision.phase]
     if short:
-        return brief
+        return brief.format(undo=undo_key)
     if decision.phase is Phase.RETRYING and decision.phase_reason:
         return f"retrying: {decision.phase_reason}"
-    return full
+    return full.format(undo=undo_key)
 
 
 def _decisions(n: int) -> str:
@@ -95,7 +95,7 @@ def describe_delivery(
     return None
 
 
-def resumed_text(going: int, waiting: int, undo_seconds: float) -> str:
+def resumed_text(going: int, waiting: int, undo_seconds: float, undo_key: str) -> str:
     """What the last session left: ``going`` are sent now, ``waiting`` were cut off inside
     their undo window and get it again."""
     wait = f"{undo_seconds:g} s"
@@ -106,11 +106,11 @@ def resumed_text(going: int, waiting: int, undo_seconds: float) -> str:
     if not going:
         return (
             f"{_decisions(waiting)} from your last session will be sent in {wait} "
-            f"(Ctrl+Z takes {back} back)"
+            f"({undo_key} takes {back} back)"
         )
     return (
         f"{_decisions(going)} from your last session {are} being sent; {waiting} made just "
-        f"before it stopped will be sent in {wait} (Ctrl+Z takes {back} back)"
+        f"before it stopped will be sent in {wait} ({undo_key} takes {back} back)"
     )
 
 

@@ -17,6 +17,7 @@ from psygnal import Signal
 from reviewer.api import APIConnectionError, AurousError, Character, DownloadError
 
 from .images import ImageLoadError, ImagePipeline
+from .keys import KeyNames
 
 __all__ = ["ImageFeed", "ImageRequest"]
 
@@ -45,7 +46,8 @@ class ImageFeed:
     progress = Signal(str, object, object)  # slot, ImageRequest, float | None
     failed = Signal(str, object, str)  # slot, ImageRequest, message
 
-    def __init__(self, pipeline: ImagePipeline) -> None:
+    def __init__(self, pipeline: ImagePipeline, keys: KeyNames | None = None) -> None:
+        self._keys = keys or KeyNames()
         self.pipeline = pipeline
         self._slots: dict[str, dict[ImageRequest, asyncio.Task[None]]] = {}
         # What failed, per slot, while still wanted there: loaded again by retry_failed.
@@ -119,11 +121,11 @@ class ImageFeed:
                 )
             else:
                 log.warning("the %s pose of %s: %s", req.pose, req.character_id, exc)
-                self.failed.emit(slot, req, _not_loaded(req.pose))
+                self.failed.emit(slot, req, _not_loaded(req.pose, self._keys))
         except Exception:
             log.exception("loading the %s pose of %s failed", req.pose, req.character_id)
             self._failed.setdefault(slot, set()).add(req)
-            self.failed.emit(slot, req, _not_loaded(req.pose))
+            self.failed.emit(slot, req, _not_loaded(req.pose, self._keys))
         else:
             self.loaded.emit(slot, req, image)
         finally:
@@ -132,11 +134,11 @@ class ImageFeed:
                 del tasks[req]
 
 
-def _not_loaded(pose: str) -> str:
+def _not_loaded(pose: str, keys: KeyNames) -> str:
     # Plain words on the tile; the technical line went to the log just before.
     return (
         f"Can't load the {pose} pose: the image could not be fetched or read. "
-        "F5 refreshes the queue and tries again."
+        f"{keys('refresh')} refreshes the queue and tries again."
     )
 
 

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Protocol
 
 from psygnal import Signal
@@ -37,6 +38,7 @@ from .decisions import (
     Outcome,
     Phase,
 )
+from .history import HistoryRow
 from .notices import short_reason
 from .sender import SendProgress
 
@@ -239,6 +241,10 @@ class Outbox:
     def pending_for(self, character_id: str) -> list[Decision]:
         return [d for d in self._decisions.values() if d.character_id == character_id]
 
+    def history(self, since: datetime | None = None, limit: int | None = None) -> list[HistoryRow]:
+        """Every decision the store keeps, newest first (the Decided panel)."""
+        return self._store.history(since, limit)
+
     # -- decisions that need the reviewer -------------------------------------------------
 
     def attention(self) -> list[Decision]:
@@ -370,6 +376,8 @@ class Outbox:
         else:
             decision.state = DecisionState.DONE
             decision.phase = Phase.FINISHED
+            decision.sent_at = self._clock.time()
+            decision.request_id = outcome.request_id
             self._store.update(decision)
             self.sent.emit(decision, outcome)
 

@@ -142,10 +142,11 @@ class ReviewQueue:
         # (len - 1 - r)th. Bisecting it keeps every row lookup O(log n) for long queues.
         self._keys: list[tuple[int, float, str]] = []
         self._current: str | None = None
-        # The current entry was picked by the queue, not the reviewer: while it is and
-        # the first sweep is coming in (``follow_top``), it stays the top row (oldest
-        # first, the API's first page is the bottom of the list).
-        self._auto_current = False
+        # Until the reviewer picks one, the current entry is the first that can be
+        # decided: a synthesizing one that arrived first gives way to one in review,
+        # and while the first sweep comes in (``follow_top``) one above it does too
+        # (oldest first, the API's first page is the bottom of the list).
+        self._chosen = False
         self._follow_top = False
         self._filter = StatusFilter.ALL
         self._search = ""
@@ -306,7 +307,6 @@ class ReviewQueue:
         decision: Decision | None = None,
     ) -> None:
         entry = self._entries[character_id]
-        self._auto_current = False
         entry.pending = kind
         entry.decision = decision
         entry.message = None
@@ -391,7 +391,6 @@ class ReviewQueue:
         """Flag a character "later" (it goes to the end of the queue) or clear the flag
         (it goes back to its place). Flagging the current one moves on to the next, as
         deciding does; clearing it keeps it current."""
-        self._auto_current = False
         if flagged_at is None:
             self._later.pop(character_id, None)
         else:
@@ -444,17 +443,21 @@ class ReviewQueue:
         self._keys = sorted(e.sort_key for e in self._entries.values() if self._shows(e))
         self.reset.emit()
         if self._current is None or self.row_of(self._current) is None:
-            self._move_off(0, removed=True)
+            reviewable = next((e for e in self if _reviewable(e)), None)
+            if reviewable is not None:
+                self._set_current(reviewable.id)
+            else:
+                self._move_off(0, removed=True)
 
     # -- moving -------------------------------------------------------------------------
 
     def select(self, character_id: str | None) -> bool:
         if character_id is not None and self.row_of(character_id) is None:
             return False
-        if character_id != self._current:
-            # Moving off one is the reviewer's choice; taking one where there was none
-            # (a list taking its first row as it gets the keyboard) is not.
-            self._auto_current = self._current is None
+        # Moving away from a current entry is a choice; taking one where there was none
+        # (the list view does on getting the focus) is not.
+        if self._current is not None and character_id != self._current:
+            self._chosen = True
         self._set_current(character_id)
         return True
 
@@ -526,18 +529,28 @@ class ReviewQueue:
         self.inserting.emit(row)
         self._keys.insert(i, entry.sort_key)
         self.inserted.emit(row)
+        if self._takes_first_place(entry, row):
+            self._set_current(entry.id)
+
+    def _takes_first_place(self, entry: Entry, row: int) -> bool:
         if entry.decided:
-            return
+            return False
+        if self._current is None:
+            return True
+        current = self._entries.get(self._current)
+        if self._chosen:
+            return False
+        if _reviewable(entry) and (current is None or not _reviewable(current)):
+            return True
+        if current is None:
+            return False
         current_row = self.current_row
-        above = (
+        return (
             self._follow_top
-            and self._auto_current
+            and _reviewable(entry) == _reviewable(current)
             and current_row is not None
             and row < current_row
         )
-        if self._current is None or above:
-            self._auto_current = True
-            self._set_current(entry.id)
 
     def _hide(self, character_id: str) -> None:
         row = self.row_of(character_id)
@@ -601,3 +614,7 @@ class ReviewQueue:
         if counts != self._counts:
             self._counts = counts
             self.counts_changed.emit(counts)
+
+
+def _reviewable(entry: Entry) -> bool:
+    return not entry.pending and entry.status == CharacterStatus.REVIEWING

@@ -90,48 +90,60 @@ class ClientSender:
         if not decision.dispatched:
             try:
                 current = await call(lambda: self._client.retrieve_character(cid))
-            except NotFoundError:
+            except NotFoundError as exc:
                 # Gone before anything of ours went out: someone else deleted it.
-                return Outcome(None, gone=True, note=f"“{name}” was deleted elsewhere")
+                return Outcome(
+                    None,
+                    gone=True,
+                    note=f"“{name}” was deleted elsewhere",
+                    request_id=exc.request_id,
+                )
             if (outcome := self._precheck(decision, current)) is not None:
                 return outcome
         earlier = decision.dispatched
         progress.dispatching()
         tries = 0
 
-        async def dispatch() -> Character | None:
+        async def dispatch() -> tuple[Character | None, str | None]:
             nonlocal tries
             tries += 1
             if kind is DecisionKind.DISCARD:
-                await self._client.delete_character(cid)
-                return None
+                deleted = await self._client.delete_character(cid)
+                return None, deleted.meta.request_id
             if kind is DecisionKind.REGENERATE:
                 assert decision.pose is not None
-                return await self._client.regenerate_ref(
+                character = await self._client.regenerate_ref(
                     cid, decision.pose, idempotency_key=decision.idempotency_key
                 )
-            return await self._client.resynthesize(cid, idempotency_key=decision.idempotency_key)
+            else:
+                character = await self._client.resynthesize(
+                    cid, idempotency_key=decision.idempotency_key
+                )
+            return character, character.meta.request_id
 
         try:
-            character = await call(dispatch)
-        except NotFoundError:
+            character, request_id = await call(dispatch)
+        except NotFoundError as exc:
             if kind is DecisionKind.DISCARD and (earlier or tries > 1):
-                return Outcome(None, gone=True)  # an earlier DELETE of ours took effect
-            return Outcome(None, gone=True, note=f"“{name}” was deleted elsewhere")
-        return Outcome(character, gone=kind is DecisionKind.DISCARD)
+                # An earlier DELETE of ours took effect.
+                return Outcome(None, gone=True, request_id=exc.request_id)
+            note = f"“{name}” was deleted elsewhere"
+            return Outcome(None, gone=True, note=note, request_id=exc.request_id)
+        return Outcome(character, gone=kind is DecisionKind.DISCARD, request_id=request_id)
 
     async def _save(self, decision: Decision, call: _Call) -> Outcome:
         name = decision.character_name
         try:
             character = await call(lambda: self._client.save_character(decision.character_id))
-        except NotFoundError:
-            return Outcome(None, gone=True, note=f"“{name}” was deleted elsewhere; not saved")
+        except NotFoundError as exc:
+            note = f"“{name}” was deleted elsewhere; not saved"
+            return Outcome(None, gone=True, note=note, request_id=exc.request_id)
         if character.status != CharacterStatus.READY:
             raise UnconfirmedError(
                 f"The server answered that “{name}” was saved, but it is still {character.status}",
                 request_id=character.meta.request_id,
             )
-        return Outcome(character)
+        return Outcome(character, request_id=character.meta.request_id)
 
     @staticmethod
     def _precheck(decision: Decision, current: Character) -> Outcome | None:
@@ -140,7 +152,9 @@ class ClientSender:
         if status == CharacterStatus.READY:
             # Someone saved it: it has left review. Don't delete or bill it.
             return Outcome(
-                current, note=f"“{name}” was saved by someone else; not {decision.kind.past}"
+                current,
+                note=f"“{name}” was saved by someone else; not {decision.kind.past}",
+                request_id=current.meta.request_id,
             )
         if status == CharacterStatus.SYNTHESIZING:
             raise DecisionConflictError(

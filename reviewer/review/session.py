@@ -36,6 +36,7 @@ from .delivery import Delivery, attention_text, describe_delivery, resumed_text
 from .feed import ImageFeed
 from .health import ServiceHealth
 from .images import ImagePipeline
+from .keys import KeyNames
 from .notices import (
     Notice,
     NoticeLevel,
@@ -116,7 +117,9 @@ class ReviewSession:
             active_interval=max(1.0, poll_interval / 5),
         )
         self.images = images
-        self.feed = ImageFeed(images) if images is not None else None
+        # How notices write keys: the window's keymap, once it is there.
+        self.keys = KeyNames()
+        self.feed = ImageFeed(images, self.keys) if images is not None else None
         self.prefetch_side = 512
         self.selected_pose: str = Pose.PORTRAIT
         self.balance: Balance | None = None
@@ -153,7 +156,9 @@ class ReviewSession:
         resumed = self.outbox.resume()
         if resumed:
             waiting = sum(1 for d in resumed if d.due_at > self.clock.monotonic())
-            text = resumed_text(len(resumed) - waiting, waiting, self.outbox.undo_seconds)
+            text = resumed_text(
+                len(resumed) - waiting, waiting, self.outbox.undo_seconds, self.keys("undo")
+            )
             self.notice.emit(Notice(NoticeLevel.INFO, text))
         attention = len(self.outbox.attention())
         if attention:
@@ -229,7 +234,7 @@ class ReviewSession:
         if entry.decided and entry.pending is not None:
             return f"already {entry.pending.past}", (
                 f"“{entry.name}” is already {entry.pending.past}; it is on its way to the "
-                "server (Ctrl+Z takes back the latest decision while it waits)"
+                f"server ({self.keys('undo')} takes back the latest decision while it waits)"
             )
         if entry.pending is not None or status == CharacterStatus.SYNTHESIZING:
             return "synthesizing", (
@@ -244,7 +249,7 @@ class ReviewSession:
             # synthesis has none): resynthesizing is the way out.
             return f"no {self.selected_pose} pose", (
                 f"“{entry.name}” has no {self.selected_pose} pose to regenerate; "
-                "resynthesize it instead (Shift+R)"
+                f"resynthesize it instead ({self.keys('resynthesize')})"
             )
         return None
 
@@ -640,7 +645,7 @@ class ReviewSession:
                 text = f"“{entry.name}” is back for review"
                 self.notice.emit(Notice(NoticeLevel.INFO, text, character_id=character.id))
             else:
-                self.notice.emit(_run_failed(entry, remade, request_id))
+                self.notice.emit(_run_failed(entry, remade, request_id, self.keys))
 
     def _on_poll_failed(self, error: AurousError, retry_in: float) -> None:
         logged = Notice(
@@ -717,16 +722,21 @@ _LEFT_QUEUE: dict[str, str] = {
 }
 
 
-def _run_failed(entry: Entry, poses: frozenset[str], request_id: str | None) -> Notice:
+def _run_failed(
+    entry: Entry, poses: frozenset[str], request_id: str | None, keys: KeyNames
+) -> Notice:
     """A run sent from here failed: which pose, why (the server's words), what to do."""
     reason = (entry.character.error_message or "the server gave no reason").rstrip(".")
     if len(poses) == 1:
         (pose,) = poses
         what = f"The {pose} pose of “{entry.name}” could not be regenerated"
-        todo = "Regenerate it again (R) or resynthesize all four (Shift+R)."
+        todo = (
+            f"Regenerate it again ({keys('regenerate')}) or resynthesize all four "
+            f"({keys('resynthesize')})."
+        )
     else:
         what = f"“{entry.name}” could not be resynthesized"
-        todo = "Resynthesize it again (Shift+R) or discard it (X)."
+        todo = f"Resynthesize it again ({keys('resynthesize')}) or discard it ({keys('discard')})."
     details = f"Server's reason: {entry.character.error_message or 'none given'}"
     if request_id:
         details += f"\nRequest id: {request_id}"

@@ -6,13 +6,16 @@ import html
 from datetime import datetime
 from typing import NamedTuple
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -24,7 +27,7 @@ from reviewer.review.queue import Entry
 from .keymap import Keymap, default_keymap
 from .theme import Theme, icon
 
-__all__ = ["DECISION_ORDER", "DecisionButton", "DetailPanel", "SelectionCost"]
+__all__ = ["DECISION_ORDER", "DecisionButton", "DetailPanel", "IdField", "SelectionCost"]
 
 DECISION_ORDER = (
     DecisionKind.SAVE,
@@ -34,7 +37,7 @@ DECISION_ORDER = (
 )
 _TITLES = {
     DecisionKind.SAVE: "Save",
-    DecisionKind.REGENERATE: "Regenerate pose",
+    DecisionKind.REGENERATE: "Regenerate",
     DecisionKind.RESYNTHESIZE: "Resynthesize",
     DecisionKind.DISCARD: "Discard",
 }
@@ -85,13 +88,14 @@ class DecisionButton(QPushButton):
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 6, 12, 6)
         row.setSpacing(10)
+        # The button's minimum is its own (minimumSizeHint), not the row's: the cost may go.
+        row.setSizeConstraint(QHBoxLayout.SizeConstraint.SetNoConstraint)
         glyph = QLabel()
         glyph.setPixmap(icon(_ICONS[kind], theme.color(kind.value)).pixmap(18, 18))
         title = QLabel(_TITLES[kind])
         title.setStyleSheet("font-weight: 600; background: transparent;")
         cost = QLabel(f"{COSTS[kind]} gen")
         cost.setObjectName("Muted")
-        self.cost_label = cost
         key = QLabel(keymap.hint(kind.value))
         key.setStyleSheet(
             f"border: 1px solid {theme.colors['border']}; border-radius: 4px;"
@@ -104,20 +108,80 @@ class DecisionButton(QPushButton):
         row.addStretch(1)
         row.addWidget(cost)
         row.addWidget(key)
+        self.title = title
+        self.cost = cost
+        self.key_badge = key
         self.set_reason(None)
+
+    def _width_without_cost(self) -> int:
+        row = self.layout()
+        assert row is not None
+        margins = row.contentsMargins()
+        # The glyph (18 px), the title and the key badge, with the spacing between them.
+        return (
+            margins.left()
+            + margins.right()
+            + 18
+            + self.title.sizeHint().width()
+            + self.key_badge.sizeHint().width()
+            + 3 * row.spacing()
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        # The QPushButton measures only its own (empty) text: the row inside must fit.
+        return QSize(self._width_without_cost(), 44)
+
+    def sizeHint(self) -> QSize:
+        row = self.layout()
+        spacing = row.spacing() if row is not None else 0
+        return QSize(self._width_without_cost() + self.cost.sizeHint().width() + spacing, 44)
 
     def set_reason(self, reason: str | None, *, selection: SelectionCost | None = None) -> None:
         """Enable, or disable saying why. ``selection``: what it does to a selection of
         several (its cost label then shows their total)."""
         self.setEnabled(reason is None)
         if selection is None:
-            self.cost_label.setText(f"{COSTS[self.kind]} gen")
+            self.cost.setText(f"{COSTS[self.kind]} gen")
             tip = f"{_HELP[self.kind]} ({self._keys}). Costs {cost_text(self.kind)}."
         else:
             # The total for all it applies to; the tooltip says how many.
-            self.cost_label.setText(f"{selection.applies * COSTS[self.kind]} gen")
+            self.cost.setText(f"{selection.applies * COSTS[self.kind]} gen")
             tip = f"{selection.text} ({self._keys})."
         self.setToolTip(tip if reason is None else f"{reason}\n\n{tip}")
+
+
+class IdField(QLineEdit):
+    """The character id: read-only, selectable and copyable whole, never widening the
+    column; a narrow column shows its start, the tooltip all of it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("IdField")
+        self.setReadOnly(True)
+        self.setFrame(False)
+        # A click selects; the keyboard stays with the queue for single-key review.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            # Only copying is the field's; every other key stays a shortcut (Right, S...).
+            if not (
+                event.matches(QKeySequence.StandardKey.Copy)
+                or event.matches(QKeySequence.StandardKey.SelectAll)
+            ):
+                event.ignore()
+                return True
+        return super().event(event)
+
+    def set_id(self, character_id: str) -> None:
+        self.setText(character_id)
+        self.setCursorPosition(0)
+        copy = QKeySequence(QKeySequence.StandardKey.Copy).toString(
+            QKeySequence.SequenceFormat.NativeText
+        )
+        self.setToolTip(f"{character_id}  (click, then {copy} to copy)" if character_id else "")
 
 
 class DetailPanel(QFrame):
@@ -129,11 +193,27 @@ class DetailPanel(QFrame):
         super().__init__(parent)
         keymap = keymap or default_keymap()
         self.setObjectName("DetailPanel")
-        self.setMinimumWidth(230)
+        # No fixed minimum: the layout's, from the decision buttons' content, so none clips.
         self.setMaximumWidth(340)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 18, 18, 14)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(18, 18, 18, 14)
+        outer.setSpacing(8)
+        # Who the character is scrolls when the window is short; the decisions stay put.
+        info = QWidget()
+        info.setObjectName("DetailInfo")
+        layout = QVBoxLayout(info)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
+        self.info_scroll = QScrollArea()
+        self.info_scroll.setObjectName("DetailScroll")
+        self.info_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.info_scroll.setWidgetResizable(True)
+        self.info_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.info_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.info_scroll.setWidget(info)
+        self.info_scroll.viewport().setAutoFillBackground(False)
+        info.setAutoFillBackground(False)
+        outer.addWidget(self.info_scroll, 1)
 
         self.name = QLabel("—")
         self.name.setObjectName("CharacterName")
@@ -170,6 +250,8 @@ class DetailPanel(QFrame):
         self.created.setObjectName("Muted")
         self.created.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.created)
+        self.id_field = IdField()
+        layout.addWidget(self.id_field)
 
         self.error = QLabel()
         self.error.setObjectName("ErrorBox")
@@ -179,12 +261,13 @@ class DetailPanel(QFrame):
         layout.addWidget(self.error)
 
         layout.addStretch(1)
+        outer.addSpacing(4)
         self.buttons: dict[DecisionKind, DecisionButton] = {}
         for kind in DECISION_ORDER:
             button = DecisionButton(kind, theme, keymap, self)
             button.clicked.connect(lambda _=False, k=kind: self.decision_clicked.emit(k))
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            layout.addWidget(button)
+            outer.addWidget(button)
             self.buttons[kind] = button
         self.theme = theme
         self._entry: Entry | None = None
@@ -224,6 +307,7 @@ class DetailPanel(QFrame):
                 value.setText("—")
             self.details.clear()
             self.created.clear()
+            self.id_field.set_id("")
             self.error.hide()
             return
         character = entry.character
@@ -254,12 +338,29 @@ class DetailPanel(QFrame):
         for key, text in values.items():
             self._values[key].setText(text or "—")
         self.details.setText(attrs.additional_details or "" if attrs else "No attributes")
-        self.created.setText(f"Created {_when(character.created_at)}\n{character.id}")
+        self.created.setText(f"Created {_when(character.created_at)}")
+        self.id_field.set_id(character.id)
         # A server error_message is stale once the character is no longer failed.
         failure = character.error_message if entry.status == "failed" else None
         problems = [m for m in (failure, entry.message) if m]
         self.error.setVisible(bool(problems))
         self.error.setText("\n\n".join(problems))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_costs()
+
+    def _fit_costs(self) -> None:
+        # Narrow: the costs give way, all together (the tooltips still say them); the
+        # titles and keys never do.
+        room = self.width() - self.contentsMargins().left() - self.contentsMargins().right()
+        layout = self.layout()
+        if layout is not None:
+            margins = layout.contentsMargins()
+            room -= margins.left() + margins.right()
+        fits = all(room >= b.sizeHint().width() for b in self.buttons.values())
+        for button in self.buttons.values():
+            button.cost.setVisible(fits)
 
     def set_reasons(
         self,
@@ -268,6 +369,7 @@ class DetailPanel(QFrame):
     ) -> None:
         for kind, reason in reasons.items():
             self.buttons[kind].set_reason(reason, selection=(selection or {}).get(kind))
+        self._fit_costs()  # a selection's total ("120 gen") is wider than "1 gen"
 
 
 def _when(moment: datetime) -> str:

@@ -17,7 +17,7 @@ always starts with a working keymap.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +85,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("zoom_4up", "4-up: all four poses zoomed on the same spot", ("Shift+Z",), "View"),
     Action("compare", "Compare a regenerated pose before and after", ("C",), "View"),
     Action("survey", "Survey: the selected pose across a page of characters", ("N",), "View"),
+    Action("history", "Decided: every decision you made and where it stands", ("H",), "View"),
     Action("escape", "Close the loupe, survey, a message or this sheet", ("Esc",), "View"),
     Action("refresh", "Refresh the queue now", ("F5",), "View"),
     Action("help", "This sheet", ("?", "F1", "Shift+?"), "View"),
@@ -104,6 +105,9 @@ PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
         "help": ("Ctrl+/", "F1", "?", "Shift+?"),
     },
 }
+
+
+_ARROWS = {"Left": "←", "Right": "→", "Up": "↑", "Down": "↓"}
 
 
 @dataclass
@@ -128,6 +132,24 @@ class Keymap:
         keys = self.keys.get(name, ())
         # A badge is narrow: "⇧R" as macOS and Lightroom write it, not "Shift+R".
         return _native(keys[0]).replace("Shift+", "⇧") if keys else ""
+
+    def key_text(self, name: str) -> str:
+        """The first key as written in a sentence ("Shift+R"), "" if the action has none."""
+        keys = self.keys.get(name, ())
+        return _native(keys[0]) if keys else ""
+
+    def hint_line(self, items: Sequence[tuple[str | tuple[str, ...], str]]) -> str:
+        """A view's key hint, "Z  zoom     Esc  close", from the keys in force; each
+        item is an action (or several, sharing one label) and what it does there. An
+        action with no key is left out."""
+        parts: list[str] = []
+        for names, label in items:
+            keys = [self.key_text(n) for n in ((names,) if isinstance(names, str) else names)]
+            if all(keys):
+                # A run of digits reads as one: "1–4  pose"; arrows as "← →  move".
+                sep = "–" if all(k.isdigit() for k in keys) else " "
+                parts.append(f"{sep.join(_ARROWS.get(k, k) for k in keys)}  {label}")
+        return "     ".join(parts)
 
     def columns(self, count: int = 2) -> list[list[tuple[str, list[Action]]]]:
         """The sections split into columns of about equal lines (a heading counts as one),

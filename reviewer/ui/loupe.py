@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QRectF, QTimer, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 from reviewer.review.zoom import ZoomLevel
 
 from .cover import Cover
-from .painting import draw_progress
+from .keymap import Keymap, default_keymap
+from .painting import draw_header, draw_progress
 from .theme import Theme
 from .viewer import Pane, ZoomViewer
 
@@ -31,19 +32,25 @@ class LoupeMode(StrEnum):
     FOUR = "four"  # all four poses, zoomed on the same spot
 
 
-_HINTS = {
-    LoupeMode.SINGLE: "Z  zoom     Shift+Z  4-up     C  compare     Space  close",
-    LoupeMode.COMPARE: "Z  zoom     C  leave compare     Esc  close",
-    LoupeMode.FOUR: "Z  zoom     Shift+Z  one pose     Esc  close",
+_HINTS: dict[LoupeMode, list[tuple[str | tuple[str, ...], str]]] = {
+    LoupeMode.SINGLE: [
+        ("zoom", "zoom"),
+        ("zoom_4up", "4-up"),
+        ("compare", "compare"),
+        ("loupe", "close"),
+    ],
+    LoupeMode.COMPARE: [("zoom", "zoom"), ("compare", "leave compare"), ("escape", "close")],
+    LoupeMode.FOUR: [("zoom", "zoom"), ("zoom_4up", "one pose"), ("escape", "close")],
 }
 
 
 class Loupe(Cover):
     closed = Signal()
 
-    def __init__(self, theme: Theme, parent: QWidget) -> None:
+    def __init__(self, theme: Theme, parent: QWidget, keymap: Keymap | None = None) -> None:
         super().__init__(parent)
         self.theme = theme
+        self.keymap = keymap or default_keymap()
         self.mode = LoupeMode.SINGLE
         self.title = ""
         self.progress: float | None = None
@@ -140,21 +147,14 @@ class Loupe(Cover):
         painter = QPainter(self)
         painter.fillRect(self.rect(), t.color("window"))
         line = QRectF(MARGIN, 14, self.width() - 2 * MARGIN, 28)
-        hint = _HINTS[self.mode]
-        metrics = painter.fontMetrics()
-        hint_w = metrics.horizontalAdvance(hint) + 24
-        title_w = line.width() - (hint_w if line.width() > 2.2 * hint_w else 0)
-        painter.setPen(t.color("text"))
-        painter.drawText(
-            QRectF(line.left(), line.top(), title_w, line.height()),
-            Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(self._heading(), Qt.TextElideMode.ElideMiddle, int(title_w)),
+        draw_header(
+            painter,
+            line,
+            self._heading(),
+            self.keymap.hint_line(_HINTS[self.mode]),
+            title_color=t.color("text"),
+            hint_color=t.color("text_faint"),
         )
-        if title_w < line.width():
-            painter.setPen(t.color("text_faint"))
-            painter.drawText(
-                line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, hint
-            )
         if not self.full_resolution and self.panes:
             # Low resolution on screen: say so quietly while the sharp one loads.
             bar = QRectF(line.left(), HEADER - 8, 180, 3)

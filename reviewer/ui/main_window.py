@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedLayout,
     QVBoxLayout,
@@ -50,6 +51,7 @@ from .current_view import CurrentView
 from .details import DetailPanel, SelectionCost
 from .dialogs import ConfirmGroup, ConfirmResynthesize
 from .filter_bar import FilterBar
+from .history import HistoryPanel
 from .keymap import Keymap, default_keymap
 from .loupe import Loupe
 from .overlays import ShortcutSheet, Toast
@@ -86,6 +88,8 @@ class MainWindow(QMainWindow):
         self.session = session
         self.theme = theme
         self.keymap = keymap or default_keymap()
+        # Notices made below the window name the keys in force, not the defaults.
+        session.keys.use(self.keymap.key_text)
         self.setWindowTitle(f"{TITLE} — {where}" if where else TITLE)
         # Small enough for a 1024×640 screen; the app fits the window to its screen or
         # restores the last place (window_state.restore_window).
@@ -114,7 +118,7 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 0)
-        splitter.setSizes([280, 820, 290])
+        splitter.setSizes([280, 820, 300])
         self.splitter = splitter
         column.addWidget(splitter, 1)
         self.setCentralWidget(root)
@@ -123,6 +127,7 @@ class MainWindow(QMainWindow):
         self.attention = AttentionPanel(
             session.attention, session.retry_decision, session.drop_decision, self
         )
+        self.history = HistoryPanel(session, theme, self.keymap, self)
         self._status_bar()
 
         self.sheet = ShortcutSheet(theme, root, self.keymap)
@@ -171,7 +176,10 @@ class MainWindow(QMainWindow):
         self.search.addAction(
             icon("search", self.theme.color("text_faint")), QLineEdit.ActionPosition.LeadingPosition
         )
-        self.search.setFixedWidth(280)
+        # Up to 280 px; on a narrow window it gives way before the tabs do.
+        self.search.setMinimumWidth(150)
+        self.search.setMaximumWidth(280)
+        self.search.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         # Only Ctrl+F or a click puts the keyboard here: single-key review stays safe.
         self.search.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.search.textChanged.connect(lambda text: self.session.queue.set_filter(search=text))
@@ -198,8 +206,9 @@ class MainWindow(QMainWindow):
         heading.setContentsMargins(14, 0, 14, 0)
         column.addWidget(heading)
         self.thumbnails = Thumbnails(self.session.feed, self)
-        self.queue_model = QueueModel(self.session.queue, self.thumbnails, self)
-        self.queue_view = QueueView(self.queue_model, QueueDelegate(self.theme, self))
+        keys = self.session.keys
+        self.queue_model = QueueModel(self.session.queue, self.thumbnails, self, keys)
+        self.queue_view = QueueView(self.queue_model, QueueDelegate(self.theme, self, keys))
         self.queue_empty = QLabel()
         self.queue_empty.setObjectName("EmptyState")
         self.queue_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -226,12 +235,42 @@ class MainWindow(QMainWindow):
         centre = QWidget()
         layout = QVBoxLayout(centre)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.grid = PoseGrid(self.theme)
-        layout.addWidget(self.grid)
-        self.survey = Survey(self.session, self.theme, centre)
-        self.loupe = Loupe(self.theme, centre)
+        self.grid = PoseGrid(self.theme, keymap=self.keymap)
+        self.centre_empty = self._centre_empty_page()
+        self.centre_stack = QStackedLayout()
+        self.centre_stack.addWidget(self.grid)
+        self.centre_stack.addWidget(self.centre_empty)
+        layout.addLayout(self.centre_stack)
+        self.survey = Survey(self.session, self.theme, centre, self.keymap)
+        self.loupe = Loupe(self.theme, centre, self.keymap)
         self.centre = centre
         return centre
+
+    def _centre_empty_page(self) -> QWidget:
+        """Instead of four empty frames when the list shows nothing."""
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(40, 40, 40, 40)
+        column.addStretch(1)
+        self.centre_empty_text = QLabel()
+        self.centre_empty_text.setObjectName("EmptyTitle")
+        self.centre_empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.centre_empty_text.setWordWrap(True)
+        column.addWidget(self.centre_empty_text)
+        self.show_all_button = QPushButton("Show all characters")
+        self.show_all_button.setObjectName("Link")
+        self.show_all_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.show_all_button.clicked.connect(self.show_all)
+        column.addWidget(self.show_all_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(1)
+        return page
+
+    def show_all(self) -> None:
+        """Clear the search, the status filter, the attribute filter and "later only"."""
+        self.search.clear()
+        self.filter_buttons[StatusFilter.ALL].setChecked(True)
+        self.session.queue.set_filter(status_filter=StatusFilter.ALL)
+        self.filter_bar.clear()
 
     def _status_bar(self) -> None:
         self.status = StatusLine(self.session, self)
@@ -269,6 +308,10 @@ class MainWindow(QMainWindow):
         self.toast.details_requested.connect(self.activity.show_log)
         self.toast.character_requested.connect(self.go_to_character)
         self.activity.character_requested.connect(self.go_to_character)
+        # The panel keeps the keyboard: arrows there walk the history, not the queue.
+        self.history.character_requested.connect(
+            lambda cid: self.go_to_character(cid, activate=False)
+        )
         self.thumbnails.device_pixel_ratio = self.devicePixelRatioF()
 
     def named_actions(self) -> dict[str, Callable[[], object]]:
@@ -299,6 +342,7 @@ class MainWindow(QMainWindow):
             "compare": self.viewing.compare,
             "zoom_4up": self.viewing.four_up,
             "survey": self.viewing.toggle_survey,
+            "history": self.history.toggle,
             "zoom_fit": lambda: self.viewing.zoom(ZoomLevel.FIT),
             "zoom_100": lambda: self.viewing.zoom(ZoomLevel.ACTUAL),
             "zoom_200": lambda: self.viewing.zoom(ZoomLevel.DOUBLE),
@@ -412,7 +456,7 @@ class MainWindow(QMainWindow):
         if show:
             self.queue_view.setFocus()
 
-    def go_to_character(self, character_id: str) -> None:
+    def go_to_character(self, character_id: str, *, activate: bool = True) -> None:
         """From a toast or the Activity log: show that character, if it is still here."""
         queue = self.session.queue
         if character_id not in queue:
@@ -426,8 +470,9 @@ class MainWindow(QMainWindow):
             queue.set_filter(status_filter=StatusFilter.ALL)
             self.filter_bar.clear()
         queue.select(character_id)
-        self.raise_()
-        self.activateWindow()
+        if activate:
+            self.raise_()
+            self.activateWindow()
 
     def _toast_spot(self, toast: QWidget) -> QRect:
         """Where toasts go: over the details column, just above the decision buttons, so
@@ -497,8 +542,10 @@ class MainWindow(QMainWindow):
                 selection.clearSelection()
         else:
             index = self.queue_model.index(row)
-            if selection.currentIndex() != index:
-                # Several selected: the current one moves within them, keeping them.
+            # The view makes row 0 current unselected when it gets the focus: select it
+            # too (but a Ctrl+click moves the current row before it selects: leave that
+            # to the view). Several selected: the current one moves within them.
+            if selection.currentIndex() != index or not (multi or selection.hasSelection()):
                 flag = QItemSelectionModel.SelectionFlag
                 selection.setCurrentIndex(index, flag.NoUpdate if multi else flag.ClearAndSelect)
             self.queue_view.scrollTo(index)
@@ -536,7 +583,7 @@ class MainWindow(QMainWindow):
         self._update_reasons()
 
     def _list_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and not self.queue_view.focusing:
             self.session.queue.select_row(current.row())
 
     def _update_reasons(self) -> None:
@@ -560,12 +607,14 @@ class MainWindow(QMainWindow):
     def _update_empty(self) -> None:
         queue = self.session.queue
         if len(queue):
+            self.centre_stack.setCurrentWidget(self.grid)
             if self.queue_stack.currentWidget() is not self.queue_view:
                 self.queue_stack.setCurrentWidget(self.queue_view)
                 if not self.search.hasFocus():
                     # The list was hidden while empty; the keyboard belongs to it again.
                     self.queue_view.setFocus()
             return
+        filtered = queue.narrowed
         if self.session.loading:
             text = "Loading the queue…"
         elif queue.narrowed:
@@ -575,9 +624,17 @@ class MainWindow(QMainWindow):
         self.queue_empty.setText(text)
         self.queue_busy.setVisible(self.session.loading)
         self.queue_stack.setCurrentWidget(self.queue_empty_page)
+        if filtered and not self.session.loading:
+            what = f"“{queue.search}”" if queue.search else "this filter"
+            text = f"No character matches {what}."
+        self.centre_empty_text.setText(text)
+        self.show_all_button.setVisible(filtered and not self.session.loading)
+        self.centre_stack.setCurrentWidget(self.centre_empty)
 
     def _counts_changed(self, counts: Counts) -> None:
         self.status.show_counts(None if self.session.loading else counts)
+        for status, button in self.filter_buttons.items():
+            button.setText(f"{status.value.capitalize()}  {_tab_count(status, counts)}")
 
     def _loading_changed(self, loading: bool) -> None:
         self._update_empty()
@@ -606,10 +663,14 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.queue_view.setFocus()
+        make_room(self.splitter, 1, CENTRE_MIN_WIDTH)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        make_room(self.splitter, 1, CENTRE_MIN_WIDTH)
+        # Before the first show the splitter has no real width yet: squeezing the side
+        # columns for it would leave them at their minimum on any screen.
+        if self.isVisible():
+            make_room(self.splitter, 1, CENTRE_MIN_WIDTH)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and event.type() in (
@@ -641,6 +702,16 @@ class MainWindow(QMainWindow):
     def close_now(self) -> None:
         self._closing = True
         self.close()
+
+
+def _tab_count(status: StatusFilter, counts: Counts) -> int:
+    """What a status tab holds (decided rows, on their way out, are not counted)."""
+    return {
+        StatusFilter.ALL: counts.to_review + counts.synthesizing + counts.failed,
+        StatusFilter.REVIEWING: counts.to_review,
+        StatusFilter.SYNTHESIZING: counts.synthesizing,
+        StatusFilter.FAILED: counts.failed,
+    }[status]
 
 
 def _warning(text: str) -> Notice:

@@ -289,7 +289,12 @@ class Toast(QFrame):
             spot = QRect(20, 0, parent.width() - 40, parent.height() - 24)
         width = max(200, min(720, spot.width()))
         self.setFixedWidth(width)
-        self.adjustSize()
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        # As tall as the wrapped text needs at this width (adjustSize measures the text
+        # at its preferred, wider width, and a narrow toast cut its last lines off).
+        self.setFixedHeight(layout.totalHeightForWidth(width))
         self.move(spot.left() + (spot.width() - width) // 2, spot.bottom() - self.height())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

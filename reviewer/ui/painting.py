@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPixmap
 
-__all__ = ["draw_fitted", "draw_pill", "draw_progress", "fitted_rect", "resized_font"]
+__all__ = [
+    "draw_fitted",
+    "draw_header",
+    "draw_pill",
+    "draw_progress",
+    "fitted_rect",
+    "header_split",
+    "resized_font",
+]
 
 
 def fitted_rect(image: QSizeF, bounds: QRectF) -> QRectF:
@@ -96,3 +104,36 @@ def resized_font(font: QFont, delta: float, *, bold: bool = False) -> QFont:
     if bold:
         result.setWeight(QFont.Weight.DemiBold)
     return result
+
+
+def header_split(metrics: QFontMetricsF, width: float, title: str, hint: str) -> float:
+    """How much of a header line of ``width`` the title gets; the key hint has the rest
+    (nothing when it returns ``width``). The hint goes when the line cannot hold both."""
+    if not hint:
+        return width
+    hint_w = metrics.horizontalAdvance(hint) + 24
+    title_need = metrics.horizontalAdvance(title)
+    return width - hint_w if width >= hint_w + min(title_need, 2 * hint_w) else width
+
+
+def draw_header(
+    painter: QPainter,
+    line: QRectF,
+    title: str,
+    hint: str,
+    *,
+    title_color: QColor,
+    hint_color: QColor,
+) -> None:
+    """A view's title on the left and its key hint on the right, never over each other."""
+    metrics = painter.fontMetrics()
+    title_w = header_split(QFontMetricsF(painter.font()), line.width(), title, hint)
+    painter.setPen(title_color)
+    painter.drawText(
+        QRectF(line.left(), line.top(), title_w, line.height()),
+        Qt.AlignmentFlag.AlignVCenter,
+        metrics.elidedText(title, Qt.TextElideMode.ElideMiddle, int(title_w)),
+    )
+    if title_w < line.width():
+        painter.setPen(hint_color)
+        painter.drawText(line, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, hint)

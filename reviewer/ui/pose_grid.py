@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QMouseEvent,
     QPainter,
     QPainterPath,
@@ -19,12 +20,14 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
 
 from reviewer.api import SYNTHESIZED_POSES
 
-from .painting import draw_fitted, draw_pill, draw_progress, resized_font
+from .keymap import Keymap, default_keymap
+from .painting import draw_fitted, draw_pill, draw_progress, fitted_rect, resized_font
 from .theme import Theme
 
 __all__ = ["PoseGrid", "PoseTile", "TileState"]
 
 PAD = 10
+BADGE_INSET = 10.0
 
 
 @dataclass
@@ -48,8 +51,16 @@ class PoseTile(QWidget):
     activated = Signal(str)
     compare_requested = Signal()
 
-    def __init__(self, pose: str, number: int, theme: Theme, parent: QWidget | None = None):
+    def __init__(
+        self,
+        pose: str,
+        number: int,
+        theme: Theme,
+        parent: QWidget | None = None,
+        keymap: Keymap | None = None,
+    ):
         super().__init__(parent)
+        compare_key = (keymap or default_keymap()).hint("compare")
         self.pose = pose
         self.number = number
         self.theme = theme
@@ -63,10 +74,12 @@ class PoseTile(QWidget):
         self.setMinimumSize(QSize(160, 160))
         self.setAccessibleName(f"{pose} pose")
         # Before/after here is small: this opens it large, zoom and pan linked.
-        self.compare_button = QPushButton("Compare large   C", self)
+        self.compare_button = QPushButton(f"Compare large   {compare_key}".rstrip(), self)
         self.compare_button.setObjectName("CompareButton")
         self.compare_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.compare_button.setToolTip("Before and after side by side, zoom and pan linked (C)")
+        self.compare_button.setToolTip(
+            f"Before and after side by side, zoom and pan linked ({compare_key or 'no key'})"
+        )
         self.compare_button.clicked.connect(self.compare_requested)
         self.compare_button.hide()
 
@@ -124,7 +137,7 @@ class PoseTile(QWidget):
         path = QPainterPath()
         path.addRoundedRect(outer, 10, 10)
         painter.fillPath(path, t.color("tile"))
-        inner = outer.adjusted(PAD, PAD, -PAD, -PAD)
+        inner, badge_at = self.image_area()
         dim = 0.3 if s.regenerating else 1.0
 
         if s.comparing and s.pixmap is not None and s.before is not None:
@@ -165,8 +178,8 @@ class PoseTile(QWidget):
 
         draw_pill(
             painter,
-            f"{self.number}  {self.pose.capitalize()}",
-            QPointF(outer.left() + 10, outer.top() + 10),
+            self.badge_text(),
+            badge_at,
             background=t.color("overlay"),
             foreground=t.color("text"),
             font=self._font(0, bold=True),
@@ -176,6 +189,33 @@ class PoseTile(QWidget):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(outer.adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
         painter.end()
+
+    def badge_text(self) -> str:
+        return f"{self.number}  {self.pose.capitalize()}"
+
+    def badge_rect(self) -> QRectF:
+        metrics = QFontMetricsF(self._font(0, bold=True))
+        size = QSizeF(metrics.horizontalAdvance(self.badge_text()) + 16, metrics.height() + 6)
+        return QRectF(QPointF(BADGE_INSET, BADGE_INSET), size)
+
+    def image_area(self) -> tuple[QRectF, QPointF]:
+        """Where the image goes and where the badge does, clear of each other: the badge
+        sits in the margin beside the image when it is wide enough, else the image starts
+        below it (a sheet's own title is in its top-left corner)."""
+        outer = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
+        inner = outer.adjusted(PAD, PAD, -PAD, -PAD)
+        badge = self.badge_rect().translated(outer.topLeft())
+        pixmap = self.state.pixmap
+        if pixmap is None or self.state.comparing:
+            # Nothing drawn under it yet, or a before/after pair filling the width.
+            if self.state.comparing:
+                inner.setTop(badge.bottom() + 6)
+            return inner, badge.topLeft()
+        image = fitted_rect(pixmap.deviceIndependentSize(), inner)
+        if image.left() >= badge.right() + 4 or image.top() >= badge.bottom() + 4:
+            return inner, badge.topLeft()
+        inner.setTop(badge.bottom() + 6)
+        return inner, badge.topLeft()
 
     def _font(self, delta: float, *, bold: bool = False) -> QFont:
         return resized_font(self.font(), delta, bold=bold)
@@ -207,14 +247,16 @@ class PoseGrid(QWidget):
     compare_requested = Signal()
     resized = Signal()
 
-    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, theme: Theme, parent: QWidget | None = None, keymap: Keymap | None = None
+    ) -> None:
         super().__init__(parent)
         layout = QGridLayout(self)
         layout.setContentsMargins(14, 14, 14, 14)
         layout.setSpacing(12)
         self.tiles: dict[str, PoseTile] = {}
         for i, pose in enumerate(SYNTHESIZED_POSES):
-            tile = PoseTile(pose, i + 1, theme, self)
+            tile = PoseTile(pose, i + 1, theme, self, keymap)
             tile.clicked.connect(self.pose_clicked)
             tile.activated.connect(self.pose_activated)
             tile.compare_requested.connect(self.compare_requested)

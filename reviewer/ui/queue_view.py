@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from reviewer.api import Pose
@@ -22,11 +22,12 @@ from reviewer.review.decisions import Phase
 from reviewer.review.delivery import progress_text
 from reviewer.review.feed import ImageFeed, ImageRequest
 from reviewer.review.images import DecodedImage
+from reviewer.review.keys import KeyNames
 from reviewer.review.queue import Entry, ReviewQueue
 
 from .painting import resized_font
 from .pixmaps import to_pixmap
-from .theme import Theme
+from .theme import Theme, icon
 
 __all__ = ["QueueDelegate", "QueueModel", "QueueView", "Thumbnails"]
 
@@ -74,9 +75,16 @@ class Thumbnails(QObject):
 
 
 class QueueModel(QAbstractListModel):
-    def __init__(self, queue: ReviewQueue, thumbnails: Thumbnails, parent: QObject | None = None):
+    def __init__(
+        self,
+        queue: ReviewQueue,
+        thumbnails: Thumbnails,
+        parent: QObject | None = None,
+        keys: KeyNames | None = None,
+    ):
         super().__init__(parent)
         self._queue = queue
+        self.keys = keys or KeyNames()
         self.thumbnails = thumbnails
         queue.inserting.connect(lambda row: self.beginInsertRows(QModelIndex(), row, row))
         queue.inserted.connect(lambda _: self.endInsertRows())
@@ -102,7 +110,7 @@ class QueueModel(QAbstractListModel):
             return self.thumbnails.get(entry)
         if role == Qt.ItemDataRole.ToolTipRole:
             later = " · flagged for later" if entry.later is not None else ""
-            return f"{entry.name} — {_status_text(entry, short=False)}{later}" + (
+            return f"{entry.name} — {_status_text(entry, self.keys, short=False)}{later}" + (
                 f"\n{entry.message}" if entry.message else ""
             )
         return None
@@ -117,7 +125,7 @@ class QueueModel(QAbstractListModel):
             self._row_changed(row)
 
 
-def _status_text(entry: Entry, *, short: bool = True) -> str:
+def _status_text(entry: Entry, keys: KeyNames, *, short: bool = True) -> str:
     if entry.decided and entry.pending is not None:
         text = entry.pending.past
     elif entry.regenerating and len(entry.regenerating) == 1:
@@ -128,7 +136,7 @@ def _status_text(entry: Entry, *, short: bool = True) -> str:
         return entry.status
     decision = entry.decision
     if decision is not None and decision.phase is not Phase.FINISHED:
-        text += f" · {progress_text(decision, short=short)}"
+        text += f" · {progress_text(decision, undo_key=keys('undo'), short=short)}"
     return text
 
 
@@ -152,9 +160,12 @@ def _age(when: datetime) -> str:
 
 
 class QueueDelegate(QStyledItemDelegate):
-    def __init__(self, theme: Theme, parent: QObject | None = None) -> None:
+    def __init__(
+        self, theme: Theme, parent: QObject | None = None, keys: KeyNames | None = None
+    ) -> None:
         super().__init__(parent)
         self.theme = theme
+        self.keys = keys or KeyNames()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         return QSize(option.rect.width(), ROW_HEIGHT)
@@ -194,6 +205,8 @@ class QueueDelegate(QStyledItemDelegate):
             target.moveCenter(thumb.center())
             painter.drawPixmap(target, pixmap)
             painter.setClipping(False)
+        else:
+            _placeholder(painter, thumb, entry, t)
 
         text_left = thumb.right() + 12
         width = rect.right() - text_left - 10
@@ -209,7 +222,9 @@ class QueueDelegate(QStyledItemDelegate):
         painter.drawText(text_left, rect.top() + 24, name)
 
         painter.setFont(resized_font(option.font, -1.5))
-        status = metrics.elidedText(_status_text(entry), Qt.TextElideMode.ElideRight, width - 24)
+        status = metrics.elidedText(
+            _status_text(entry, self.keys), Qt.TextElideMode.ElideRight, width - 24
+        )
         tone = _status_color(entry)
         color = QColor(t.color(tone if tone in t.colors else "text_dim"))
         dot = QRect(text_left, rect.top() + 35, 8, 8)
@@ -224,7 +239,10 @@ class QueueDelegate(QStyledItemDelegate):
             age = _age(entry.character.created_at)
             if entry.message:
                 age = "⚠ " + age
-            painter.drawText(text_left + 24 + status_width, rect.top() + 43, age)
+            # What is left of the row after the status; the age goes rather than being cut.
+            room = rect.right() - 10 - (text_left + 24 + status_width)
+            if painter.fontMetrics().horizontalAdvance(age) <= room:
+                painter.drawText(text_left + 24 + status_width, rect.top() + 43, age)
         painter.restore()
 
     def _paint_later_mark(
@@ -245,6 +263,16 @@ class QueueDelegate(QStyledItemDelegate):
         return width
 
 
+def _placeholder(painter: QPainter, thumb: QRect, entry: Entry, theme: Theme) -> None:
+    """No portrait to show: say why in the thumbnail's place."""
+    if entry.status == "failed":
+        icon("warning", theme.color("failed")).paint(painter, thumb.adjusted(11, 11, -11, -11))
+    elif entry.status == "synthesizing":
+        icon("resynthesize", theme.color("text_faint")).paint(
+            painter, thumb.adjusted(13, 13, -13, -13)
+        )
+
+
 class QueueView(QListView):
     def __init__(self, model: QueueModel, delegate: QueueDelegate, parent: QWidget | None = None):
         super().__init__(parent)
@@ -258,3 +286,17 @@ class QueueView(QListView):
         self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    # True while Qt handles the focus arriving: it then makes the first row current if
+    # none is, which is no choice of the reviewer's, so the window does not follow it.
+    focusing = False
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.focusing = True
+        try:
+            super().focusInEvent(event)
+        finally:
+            self.focusing = False
+
+    def keyboardSearch(self, search: str) -> None:
+        """No type-ahead: a letter that is no shortcut must not move the selection."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from reviewer.api import Balance
@@ -19,6 +20,33 @@ def _link(text: str, name: str = "Link") -> QPushButton:
     return button
 
 
+class ElidedLabel(QLabel):
+    """One line that is cut with "…" when the bar is narrow, never widening the window;
+    the whole text is in its tooltip."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(40, super().minimumSizeHint().height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            rect,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            self.palette(),
+            self.isEnabled(),
+            text,
+            self.foregroundRole(),
+        )
+        painter.end()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+
 class StatusLine(QStatusBar):
     sign_in_clicked = Signal()
     attention_clicked = Signal()
@@ -29,11 +57,11 @@ class StatusLine(QStatusBar):
         self._session = session
         self._problem: str | None = None
         self.setSizeGripEnabled(False)
-        self.counts_label = QLabel()
-        self.connection_label = QLabel()
+        self.counts_label = ElidedLabel()
+        self.connection_label = ElidedLabel()
         self.connection_label.setObjectName("ConnectionProblem")
         self.connection_label.hide()
-        self.delivery_label = QLabel()
+        self.delivery_label = ElidedLabel()
         self.delivery_label.setObjectName("Delivery")
         self.delivery_label.hide()
         self.sign_in_button = _link("Sign in…")
@@ -87,7 +115,6 @@ class StatusLine(QStatusBar):
         self.sign_in_button.setVisible(delivery is not None and delivery.sign_in)
         if delivery is not None:
             self.delivery_label.setText(delivery.text)
-            self.delivery_label.setToolTip(delivery.text)
             self.delivery_label.setProperty("level", delivery.level.value)
             self.delivery_label.style().unpolish(self.delivery_label)
             self.delivery_label.style().polish(self.delivery_label)
@@ -96,7 +123,6 @@ class StatusLine(QStatusBar):
         else:
             self._tick.stop()
             self.connection_label.setText(problem or "")
-            self.connection_label.setToolTip(problem or "")
 
     def show_attention(self) -> None:
         count = len(self._session.attention())

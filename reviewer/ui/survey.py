@@ -18,7 +18,8 @@ from reviewer.review.session import ReviewSession
 from reviewer.review.survey import survey_columns, survey_page
 
 from .cover import Cover
-from .painting import draw_fitted, draw_pill, resized_font
+from .keymap import Keymap, default_keymap
+from .painting import draw_fitted, draw_header, draw_pill, resized_font
 from .pixmaps import to_pixmap
 from .theme import Theme
 
@@ -31,13 +32,30 @@ GAP = 12
 CAPTION = 40
 
 
+_HINT: list[tuple[str | tuple[str, ...], str]] = [
+    (("previous", "next"), "move"),
+    ("save", "save"),
+    ("discard", "discard"),
+    ("regenerate", "regenerate"),
+    (("select_portrait", "select_back"), "pose"),
+    ("escape", "leave"),
+]
+
+
 class Survey(Cover):
     closed = Signal()
 
-    def __init__(self, session: ReviewSession, theme: Theme, parent: QWidget) -> None:
+    def __init__(
+        self,
+        session: ReviewSession,
+        theme: Theme,
+        parent: QWidget,
+        keymap: Keymap | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.theme = theme
+        self.keymap = keymap or default_keymap()
         self.rows: list[int] = []
         self._pixmaps: dict[tuple[str, str, str], QPixmap] = {}
         self._failed: set[tuple[str, str, str]] = set()
@@ -162,16 +180,13 @@ class Survey(Cover):
         painter.fillRect(self.rect(), t.color("window"))
         pose = self.session.selected_pose
         line = QRectF(MARGIN, 14, self.width() - 2 * MARGIN, 28)
-        painter.setPen(t.color("text"))
-        painter.drawText(
-            line, Qt.AlignmentFlag.AlignVCenter, f"Survey  ·  {pose.capitalize()} pose"
-        )
-        painter.setPen(t.color("text_faint"))
-        painter.drawText(
+        draw_header(
+            painter,
             line,
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-            "← →  move     Ctrl/Shift+click  select several     S  save     X  discard"
-            "     1–4  pose     Esc  leave",
+            f"Survey  ·  {pose.capitalize()} pose",
+            self.keymap.hint_line(_HINT) + "     Ctrl/Shift+click  select several",
+            title_color=t.color("text"),
+            hint_color=t.color("text_faint"),
         )
         current = self.session.queue.current
         chosen = self.session.selection

@@ -98,7 +98,9 @@ def make_room(splitter: QSplitter, centre: int, needed: int) -> None:
         widget = splitter.widget(i)
         if i == centre or widget is None or widget.isHidden():
             continue
-        give = min(short, max(0, sizes[i] - widget.minimumWidth()))
+        # A column without a fixed minimum has its layout's (what its content needs).
+        least = max(widget.minimumWidth(), widget.minimumSizeHint().width())
+        give = min(short, max(0, sizes[i] - least))
         sizes[i] -= give
         sizes[centre] += give
         short -= give

@@ -84,6 +84,7 @@ async def test_l_again_takes_the_flag_back() -> None:
     session, client = await started(h, ManualClock())
     try:
         order = [e.id for e in session.queue]
+        session.queue.select(order[0])
         session.toggle_later()
         session.queue.select(order[0])
         assert session.toggle_later() is False  # it was flagged: now cleared

@@ -367,10 +367,11 @@ async def test_a_restart_resumes_what_was_waiting_with_the_same_keys(
 
     second = DeliveryRig(store=open_journal(path).journal, undo_seconds=4, server=first.h)
     closing.append(second)
+    second.session.keys.use(lambda action: "Ctrl+U" if action == "undo" else "")
     await second.session.start()
     assert second.notices[0].text == (
         "2 decisions from your last session are being sent; 1 made just before it stopped "
-        "will be sent in 4 s (Ctrl+Z takes it back)"
+        "will be sent in 4 s (Ctrl+U takes it back)"
     )
     resumed = {d.character_id: d for d in second.session.outbox.pending()}
     assert resumed[cids[0]].idempotency_key == regen.idempotency_key

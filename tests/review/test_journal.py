@@ -14,6 +14,7 @@ import pytest
 from reviewer.review.decisions import Decision, DecisionKind, DecisionState
 from reviewer.review.journal import (
     KEEP_FINISHED_SECONDS,
+    KEEP_SENT_SECONDS,
     JournalInUseError,
     journal_path,
     open_journal,
@@ -125,7 +126,11 @@ def test_finished_rows_are_pruned_after_a_while_failed_ones_stay(path: Path) -> 
         d.state = state
         journal.update(d)
     assert journal.prune(time.time()) == 0  # all recent
-    assert journal.prune(time.time() + KEEP_FINISHED_SECONDS + 1) == 2
+    assert journal.prune(time.time() + KEEP_FINISHED_SECONDS + 1) == 1  # the undone one
+    assert journal.count() == 3
+    # Sent rows are the history producers report on: kept far longer.
+    assert journal.prune(time.time() + KEEP_SENT_SECONDS - 60) == 0
+    assert journal.prune(time.time() + KEEP_SENT_SECONDS + 1) == 1
     assert journal.count() == 2
     assert [d.id for d in journal.failed()] == [rows[2].id]
     journal.close()

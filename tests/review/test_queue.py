@@ -61,6 +61,28 @@ def test_first_arrival_becomes_current_and_newer_arrivals_do_not_steal_it() -> N
     assert len(seen) == 1
 
 
+def test_first_current_is_the_first_that_can_be_decided() -> None:
+    q = ReviewQueue()
+    q.upsert(character(9, "synthesizing"))
+    q.upsert(character(8, "failed"))
+    assert q.current is not None
+    assert q.current.id == ids(9)[0]
+    q.upsert(character(7))
+    q.upsert(character(6))
+    assert q.current is not None
+    assert q.current.id == ids(7)[0]
+
+
+def test_a_chosen_synthesizing_current_is_not_taken_away() -> None:
+    q = ReviewQueue()
+    q.upsert(character(9, "synthesizing"))
+    q.upsert(character(8, "synthesizing"))
+    q.select(ids(8)[0])
+    q.upsert(character(7))
+    assert q.current is not None
+    assert q.current.id == ids(8)[0]
+
+
 def test_statuses_outside_review_leave_the_queue() -> None:
     q = ReviewQueue()
     rows = Rows(q)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -95,7 +96,9 @@ class App:
 
     def pass_undo_window(self) -> None:
         self.clock.advance(self.session.outbox.undo_seconds + 0.01)
-        self.qtbot.waitUntil(lambda: not self.session.outbox.pending())
+        # A deadline, not a timing: the in-process simulator renders poses on the same
+        # loop, and on a loaded 2-core machine a send has been seen to wait 5 s behind them.
+        self.qtbot.waitUntil(lambda: not self.session.outbox.pending(), timeout=20_000)
 
     def poll(self) -> None:
         cycles = self.session.poller.cycles
@@ -126,24 +129,43 @@ def app(
     keymap: Keymap | None,
     start_sort: SortOrder | None,
 ) -> Iterator[App]:
-    theme = apply_theme(qapp, ThemeChoice.DARK)
-    h = make_sim()
+    with running_app(qtbot, qapp, run, tmp_path, keymap=keymap, sort=start_sort) as started:
+        yield started
+
+
+@contextmanager
+def running_app(
+    qtbot: QtBot,
+    qapp: QApplication,
+    run: Runner,
+    tmp_path: Path,
+    *,
+    keymap: Keymap | None = None,
+    h: SimHarness | None = None,
+    theme_choice: ThemeChoice = ThemeChoice.DARK,
+    sort: SortOrder | None = None,
+) -> Iterator[App]:
+    """The window over ``h`` (the usual simulator when None), loaded."""
+    theme = apply_theme(qapp, theme_choice)
+    h = h or make_sim()
     clock = ManualClock()
     client = h.client()
     session = build_session(
         client, undo_seconds=4, poll_interval=10, cache_dir=tmp_path / "images", clock=clock
     )
     window = MainWindow(session, theme, where="test", keymap=keymap)
-    if start_sort is not None:
-        session.queue.set_sort(start_sort)
+    if sort is not None:
+        session.queue.set_sort(sort)
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
     run(session.start())
     # Generous: on a loaded shared machine the first sweep has been seen to take > 5 s.
     qtbot.waitUntil(lambda: not session.loading, timeout=30_000)
-    yield App(h, session, window, clock, run, qtbot)
-    run(session.aclose(flush=False))
-    run(client.aclose())
-    window.close_now()
-    window.deleteLater()
+    try:
+        yield App(h, session, window, clock, run, qtbot)
+    finally:
+        run(session.aclose(flush=False))
+        run(client.aclose())
+        window.close_now()
+        window.deleteLater()

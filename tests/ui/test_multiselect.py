@@ -111,8 +111,8 @@ def test_a_mixed_selection_saves_only_the_decidable(app: App) -> None:
     assert len(app.session.selection) == 4
     assert "Save 3 · 1 cannot be decided (synthesizing)" in app.window.details.status.text()
     buttons = app.window.details.buttons
-    assert buttons[DecisionKind.SAVE].cost_label.text() == "0 gen"
-    assert buttons[DecisionKind.RESYNTHESIZE].cost_label.text() == "12 gen"
+    assert buttons[DecisionKind.SAVE].cost.text() == "0 gen"
+    assert buttons[DecisionKind.RESYNTHESIZE].cost.text() == "12 gen"
     assert "Resynthesize 3 (12 generations)" in buttons[DecisionKind.RESYNTHESIZE].toolTip()
     key(app, Qt.Key.Key_S)
     assert app.window.toast._text.text() == "Saved 3 characters · 1 left out (synthesizing)"
