@@ -143,8 +143,11 @@ class ReviewQueue:
         self._keys: list[tuple[int, float, str]] = []
         self._current: str | None = None
         # Until the reviewer picks one, the current entry is the first that can be
-        # decided: a synthesizing one that arrived first gives way to one in review.
+        # decided: a synthesizing one that arrived first gives way to one in review,
+        # and while the first sweep comes in (``follow_top``) one above it does too
+        # (oldest first, the API's first page is the bottom of the list).
         self._chosen = False
+        self._follow_top = False
         self._filter = StatusFilter.ALL
         self._search = ""
         self._decided = 0
@@ -424,6 +427,12 @@ class ReviewQueue:
                 # A view following the row signals may have moved the current meanwhile.
                 self._set_current(character_id)
 
+    def follow_top(self, on: bool) -> None:
+        """While the first sweep loads: until the reviewer moves, the current entry is the
+        top row. Off afterwards, so a newly arrived character never takes the place of
+        the one the reviewer is looking at."""
+        self._follow_top = on
+
     def _rearranged(self) -> None:
         for entry in self._entries.values():
             entry.sort_key = self._key(entry)
@@ -532,19 +541,27 @@ class ReviewQueue:
         self.inserting.emit(row)
         self._keys.insert(i, entry.sort_key)
         self.inserted.emit(row)
-        if self._takes_first_place(entry):
+        if self._takes_first_place(entry, row):
             self._set_current(entry.id)
 
-    def _takes_first_place(self, entry: Entry) -> bool:
+    def _takes_first_place(self, entry: Entry, row: int) -> bool:
         if entry.decided:
             return False
         if self._current is None:
             return True
         current = self._entries.get(self._current)
+        if self._chosen:
+            return False
+        if _reviewable(entry) and (current is None or not _reviewable(current)):
+            return True
+        if current is None:
+            return False
+        current_row = self.current_row
         return (
-            not self._chosen
-            and _reviewable(entry)
-            and (current is None or not _reviewable(current))
+            self._follow_top
+            and _reviewable(entry) == _reviewable(current)
+            and current_row is not None
+            and row < current_row
         )
 
     def _hide(self, character_id: str) -> None:

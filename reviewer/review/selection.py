@@ -178,6 +178,10 @@ class Selection:
     def _anchor_for(self, ids: list[str]) -> str | None:
         """A view's range whose one end is the current entry starts at the other end."""
         current = self._queue.current
+        if len(ids) == 1:
+            # A plain move or click: a Shift-range starts there. Qt changes a list's
+            # selection before its current row, so the current entry is still the old one.
+            return ids[0]
         if not ids or current is None:
             return None
         if current.id == ids[0]:

@@ -163,6 +163,7 @@ class ReviewSession:
         attention = len(self.outbox.attention())
         if attention:
             self.notice.emit(Notice(NoticeLevel.WARNING, attention_text(attention)))
+        self.queue.follow_top(self.loading)
         self._poll_task = self.spawn(self.poller.run())
         self.request_balance()
 
@@ -300,7 +301,10 @@ class ReviewSession:
 
     def toggle_later(self) -> bool:
         """L: flag the current character "later" (to the end of this reviewer's queue;
-        the server is not told) or, when it is flagged, clear the flag. True: flagged."""
+        the server is not told) or, when it is flagged, clear the flag. True: flagged.
+        With several selected, all of them (cleared only when all are flagged)."""
+        if self.selection.is_multi:
+            return self._toggle_later_selection()
         entry = self.queue.current
         if entry is None:
             self.notice.emit(Notice(NoticeLevel.WARNING, "No character selected"))
@@ -315,9 +319,7 @@ class ReviewSession:
                 )
             )
             return False
-        # Strictly increasing, so the last one flagged is the last in the queue.
-        self._last_flag = max(self.clock.time(), self._last_flag + 0.001)
-        self._set_later(entry.id, self._last_flag)
+        self._set_later(entry.id, self._next_flag())
         self.notice.emit(
             Notice(
                 NoticeLevel.INFO,
@@ -326,6 +328,28 @@ class ReviewSession:
             )
         )
         return True
+
+    def _toggle_later_selection(self) -> bool:
+        entries = self.selection.entries
+        flag = any(e.later is None for e in entries)
+        self.selection.clear()  # done with them, as after a decision
+        changed = [e for e in entries if (e.later is None) == flag]
+        for entry in changed:  # in queue order: they keep it at the end
+            self._set_later(entry.id, self._next_flag() if flag else None)
+        many = len(changed) > 1
+        what = f"{len(changed)} characters" if many else f"“{changed[0].name}”"
+        text = (
+            f"{what} moved to the end, for later"
+            if flag
+            else f"{what} {'are' if many else 'is'} no longer for later"
+        )
+        self.notice.emit(Notice(NoticeLevel.INFO, text))
+        return flag
+
+    def _next_flag(self) -> float:
+        # Strictly increasing, so the last one flagged is the last in the queue.
+        self._last_flag = max(self.clock.time(), self._last_flag + 0.001)
+        return self._last_flag
 
     def toggle_sort(self) -> SortOrder:
         order = self.queue.sort_order.toggled()
@@ -588,6 +612,7 @@ class ReviewSession:
                     )
         if result.sweep_complete and self.loading:
             self.loading = False
+            self.queue.follow_top(False)
             self.loading_changed.emit(False)
         self._balance_due()
         self.prefetch()

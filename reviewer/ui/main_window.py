@@ -648,7 +648,8 @@ class MainWindow(QMainWindow):
 
     def _notice(self, notice: Notice) -> None:
         self.activity.add(notice)
-        self.toast.show_notice(notice, self.session.outbox.undo_seconds)
+        if notice.toast:  # some are for the Activity log alone
+            self.toast.show_notice(notice, self.session.outbox.undo_seconds)
         self._update_reasons()
 
     def _decision_left(self, decision: Decision, *_: object) -> None:

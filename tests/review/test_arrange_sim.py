@@ -9,7 +9,7 @@ import pytest
 
 from reviewer.api import AsyncAurousClient
 from reviewer.review import ManualClock
-from reviewer.review.arrange import Share
+from reviewer.review.arrange import Share, SortOrder
 from reviewer.review.journal import Journal, open_journal
 from reviewer.review.session import ReviewSession
 from tests.simfixtures import KEY, SimHarness, make_sim
@@ -139,3 +139,17 @@ async def test_two_shares_on_one_simulator_never_decide_the_same_character() -> 
     finally:
         await stopped(a, a_client)
         await stopped(b, b_client)
+
+
+async def test_oldest_first_starts_at_the_top_row_not_the_first_one_loaded() -> None:
+    h = make_sim()
+    client = h.client()
+    session = ReviewSession(client, clock=ManualClock(), undo_seconds=4, poll_interval=10)
+    session.queue.set_sort(SortOrder.OLDEST)  # remembered from the last session
+    await session.start()
+    try:
+        await until(lambda: not session.loading, "first sweep")
+        top = next(e for e in session.queue if not e.decided)
+        assert session.current is top  # the oldest, not the newest the API sent first
+    finally:
+        await stopped(session, client)

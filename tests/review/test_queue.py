@@ -6,6 +6,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reviewer.review.arrange import SortOrder
 from reviewer.review.decisions import DecisionKind
 from reviewer.review.queue import Counts, ReviewQueue, StatusFilter
 
@@ -349,3 +350,27 @@ def test_synthesizing_ids_follow_regenerates_arrivals_and_removals() -> None:
     assert q.synthesizing_ids() == set()
     q.synthesizing_ids().add("char_x")  # a copy: the caller cannot change the queue's
     assert q.synthesizing_ids() == set()
+
+
+def test_oldest_first_the_current_one_is_the_top_row_until_the_reviewer_moves() -> None:
+    q = ReviewQueue()
+    q.set_sort(SortOrder.OLDEST)
+    q.follow_top(True)  # the first sweep
+    for n in (9, 8, 7):  # as the API lists them: newest first
+        q.upsert(character(n))
+    assert q.current is not None
+    assert q.current.id == character(7).id  # the top row, not the first one in
+    q.step(+1)
+    q.upsert(character(5))  # an older one arrives above: the reviewer has moved on
+    assert q.current.id == character(8).id
+
+
+def test_after_the_first_sweep_an_arrival_above_never_takes_the_current_place() -> None:
+    q = ReviewQueue()
+    q.set_sort(SortOrder.OLDEST)
+    q.follow_top(True)
+    q.upsert(character(9))
+    q.follow_top(False)
+    q.upsert(character(3))
+    assert q.current is not None
+    assert q.current.id == character(9).id

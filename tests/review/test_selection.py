@@ -255,3 +255,39 @@ async def test_a_group_decision_clears_the_later_flags_of_its_members(rig: Deliv
     assert len(rig.session.decide_selection(DecisionKind.SAVE)) == 3
     assert rig.session.queue.get(cids[0]).later is None  # type: ignore[union-attr]
     assert cids[0] not in rig.session.later_store.later_flags()
+
+
+def test_a_plain_move_in_the_list_anchors_the_next_shift_range_where_it_went() -> None:
+    queue, sel, ids = queue_of(["reviewing"] * 6)
+    queue.select(ids[1])
+    # The list's own Down: Qt changes its selection before its current row.
+    sel.select_ids([ids[2]])
+    queue.select(ids[2])
+    assert sel.extend(+1)
+    assert sel.ids == ids[2:4]  # not from ids[1], the row left behind
+
+
+@pytest.mark.anyio
+async def test_l_on_a_selection_flags_all_of_it_and_l_again_takes_all_back(
+    rig: DeliveryRig,
+) -> None:
+    queue = rig.session.queue
+    cids = rig.reviewing()[:3]
+    queue.select(cids[0])
+    rig.session.selection.select_ids(cids)
+    before = len(rig.notices)
+    assert rig.session.toggle_later()
+    assert [e.id for e in queue][-3:] == cids  # at the end, in the order they had
+    assert set(rig.session.later_store.later_flags()) == set(cids)
+    assert queue.counts.later == 3
+    assert [n.text for n in rig.notices[before:]] == ["3 characters moved to the end, for later"]
+    assert not rig.session.selection.is_multi
+    assert queue.current is not None
+    assert queue.current.id not in cids
+    # In the Later view, all of them again: L takes the flags back.
+    queue.set_later_only(True)
+    rig.session.selection.select_ids(cids)
+    assert not rig.session.toggle_later()
+    assert rig.session.later_store.later_flags() == {}
+    assert rig.notices[-1].text == "3 characters are no longer for later"
+    assert len(queue) == 0

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from reviewer.app import build_session
 from reviewer.review import ManualClock
+from reviewer.review.arrange import SortOrder
 from reviewer.review.session import ReviewSession
 from reviewer.ui.keymap import Keymap
 from reviewer.ui.main_window import MainWindow
@@ -114,10 +115,21 @@ def keymap() -> Keymap | None:
 
 
 @pytest.fixture
+def start_sort() -> SortOrder | None:
+    """The sort order remembered from the last session (parametrize to try another)."""
+    return None
+
+
+@pytest.fixture
 def app(
-    qtbot: QtBot, qapp: QApplication, run: Runner, tmp_path: Path, keymap: Keymap | None
+    qtbot: QtBot,
+    qapp: QApplication,
+    run: Runner,
+    tmp_path: Path,
+    keymap: Keymap | None,
+    start_sort: SortOrder | None,
 ) -> Iterator[App]:
-    with running_app(qtbot, qapp, run, tmp_path, keymap=keymap) as started:
+    with running_app(qtbot, qapp, run, tmp_path, keymap=keymap, sort=start_sort) as started:
         yield started
 
 
@@ -131,6 +143,7 @@ def running_app(
     keymap: Keymap | None = None,
     h: SimHarness | None = None,
     theme_choice: ThemeChoice = ThemeChoice.DARK,
+    sort: SortOrder | None = None,
 ) -> Iterator[App]:
     """The window over ``h`` (the usual simulator when None), loaded."""
     theme = apply_theme(qapp, theme_choice)
@@ -141,6 +154,8 @@ def running_app(
         client, undo_seconds=4, poll_interval=10, cache_dir=tmp_path / "images", clock=clock
     )
     window = MainWindow(session, theme, where="test", keymap=keymap)
+    if sort is not None:
+        session.queue.set_sort(sort)
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
+from reviewer.review.arrange import Attribute, AttributeFilter, attribute_value
 from reviewer.review.decisions import DecisionKind
 from reviewer.ui.dialogs import ConfirmGroup
 from tests.simfixtures import KEY
@@ -206,3 +207,57 @@ def test_shift_with_the_next_and_previous_arrows_extends_plain_down_resets(app: 
     key(app, Qt.Key.Key_Down)  # the list's own plain move
     assert not app.session.selection.is_multi
     assert len(app.window.queue_view.selectionModel().selectedRows()) == 1
+
+
+def test_shift_down_after_a_plain_down_selects_from_the_row_moved_to(app: App) -> None:
+    rows = rows_of(app)
+    start = next(r for r in rows if all(r + i in rows for i in range(4)))
+    click_row(app, start)
+    key(app, Qt.Key.Key_Down)  # the list's own move
+    key(app, Qt.Key.Key_Down, Mod.ShiftModifier)
+    queue = app.session.queue
+    assert app.session.selection.ids == [queue.at(start + 1).id, queue.at(start + 2).id]
+    assert app.window.details.name.text() == "2 selected"
+
+
+def test_a_selection_narrowed_by_a_filter_decides_only_what_is_shown(app: App) -> None:
+    queue = app.session.queue
+    key(app, Qt.Key.Key_A, Mod.ControlModifier)
+    everyone = app.session.selection.ids
+    only = gender_filter(app)
+    queue.set_attribute_filter(only)
+    shown = {e.id for e in queue}
+    picked = app.session.selection.ids
+    assert 2 <= len(picked) < len(everyone)
+    assert set(picked) == set(everyone) & shown
+    key(app, Qt.Key.Key_X)
+    assert {d.character_id for d in app.session.outbox.pending()} == set(picked)
+    assert not any(queue.get(c).decided for c in everyone if c not in shown)  # type: ignore[union-attr]
+    key(app, Qt.Key.Key_Z, Mod.ControlModifier)
+    assert app.session.selection.ids == picked
+    app.pass_undo_window()
+    assert app.sim.applied(KEY) == []
+
+
+def test_undo_takes_back_all_of_a_group_and_reselects_only_what_is_shown(app: App) -> None:
+    queue = app.session.queue
+    key(app, Qt.Key.Key_A, Mod.ControlModifier)
+    everyone = app.session.selection.ids
+    key(app, Qt.Key.Key_X)
+    queue.set_attribute_filter(gender_filter(app))
+    shown = {e.id for e in queue}
+    key(app, Qt.Key.Key_Z, Mod.ControlModifier)
+    assert app.session.outbox.pending() == []  # the hidden ones are undone too
+    assert not any(queue.get(c).decided for c in everyone)  # type: ignore[union-attr]
+    assert app.session.selection.ids == [c for c in everyone if c in shown]
+    rows = {i.row() for i in app.window.queue_view.selectionModel().selectedRows()}
+    assert rows == {queue.row_of(c) for c in everyone if c in shown}
+
+
+def gender_filter(app: App) -> AttributeFilter:
+    """The gender of the first decidable character, which leaves out some others."""
+    queue = app.session.queue
+    first = next(e for e in queue if e.status == "reviewing")
+    gender = attribute_value(first.character, Attribute.GENDER)
+    assert gender is not None
+    return AttributeFilter().toggled(Attribute.GENDER, gender)

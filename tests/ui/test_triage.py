@@ -213,3 +213,22 @@ def test_a_bad_share_stops_at_the_start_with_a_clear_error(
 def test_a_good_share_parses() -> None:
     assert build_parser().parse_args(["--share", "2/3"]).share == Share(2, 3)
     assert build_parser().parse_args([]).share is None
+
+
+def test_notices_meant_for_the_log_only_make_no_toast(app: App) -> None:
+    toast = app.window.toast
+    toast.hide()
+    app.qtbot.keyClick(app.window.queue_view, Qt.Key.Key_O)
+    assert app.window.activity.notices[-1].text == "Queue sorted oldest first"
+    assert not toast.isVisible()  # the button says it; a toast would cover the buttons
+    app.qtbot.keyClick(app.window.queue_view, Qt.Key.Key_L)
+    assert toast.isVisible()
+    assert toast._text.text().endswith("moved to the end, for later")
+
+
+@pytest.mark.parametrize("start_sort", [SortOrder.OLDEST])
+def test_oldest_first_the_window_starts_on_the_top_row(app: App) -> None:
+    queue = app.session.queue
+    top = next(e for e in queue if not e.decided)
+    assert app.session.current is top  # not the newest, the first one the API sent
+    assert app.window.queue_view.currentIndex().row() == 0
