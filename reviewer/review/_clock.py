@@ -74,9 +74,17 @@ async def sleep_or_wake(clock: Clock, seconds: float, wake: asyncio.Event) -> No
     """Sleep on ``clock`` until ``seconds`` pass or ``wake`` is set, whichever is first."""
     if seconds <= 0 or wake.is_set():
         return
-    waits = [asyncio.ensure_future(clock.sleep(seconds)), asyncio.ensure_future(wake.wait())]
+    # The deadline is taken now: the sleep's task starts a loop pass later, and a manual
+    # clock advanced in between would otherwise push it out by the advance (a test's
+    # decision then never left its undo window).
+    until = clock.monotonic() + seconds
+    waits = [asyncio.ensure_future(_sleep_until(clock, until)), asyncio.ensure_future(wake.wait())]
     try:
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for wait in waits:
             wait.cancel()
+
+
+async def _sleep_until(clock: Clock, until: float) -> None:
+    await clock.sleep(until - clock.monotonic())

@@ -96,9 +96,7 @@ class App:
 
     def pass_undo_window(self) -> None:
         self.clock.advance(self.session.outbox.undo_seconds + 0.01)
-        # A deadline, not a timing: the in-process simulator renders poses on the same
-        # loop, and on a loaded 2-core machine a send has been seen to wait 5 s behind them.
-        self.qtbot.waitUntil(lambda: not self.session.outbox.pending(), timeout=20_000)
+        self.qtbot.waitUntil(lambda: not self.session.outbox.pending())
 
     def poll(self) -> None:
         cycles = self.session.poller.cycles
