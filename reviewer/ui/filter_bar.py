@@ -159,7 +159,9 @@ class FilterBar(QWidget):
         row.addWidget(self.later_button)
 
         self.filter_button = _button("Filter ▾")
-        self.filter_button.setToolTip("Filter by gender, age, hair and body type")
+        self.filter_button.setToolTip(
+            f"Filter by gender, age, hair and body type ({keymap.describe('filter')})"
+        )
         self.menu = AttributeMenu(queue, self)
         self.filter_button.clicked.connect(self.open_menu)
         row.addWidget(self.filter_button)

@@ -77,6 +77,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("select_back", "Select the back pose", ("4",), "Move"),
     Action("search", "Search by name", ("Ctrl+F",), "Move"),
     Action("sort", "Sort newest first or oldest first", ("O",), "Move"),
+    Action("filter", "Filter by gender, age, hair and body type", ("F",), "Move"),
     Action("loupe", "Loupe: the selected pose large", ("Space",), "View"),
     Action("zoom", "Zoom: Fit, 100 %, 200 % (or wheel, click)", ("Z",), "View"),
     Action("zoom_fit", "Zoom to fit", ("Ctrl+0",), "View"),

@@ -331,6 +331,7 @@ class MainWindow(QMainWindow):
             "undo": s.undo,
             "later": s.toggle_later,
             "sort": s.toggle_sort,
+            "filter": self.filter_bar.open_menu,
             "next": s.next,
             "previous": s.previous,
             "extend_next": s.extend_next,

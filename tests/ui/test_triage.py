@@ -142,6 +142,14 @@ def test_the_sheet_lists_later_and_sort(app: App) -> None:
     rows = dict(row for _, section in app.window.sheet.rows() for row in section)
     assert rows["L"].startswith("Later")
     assert rows["O"].startswith("Sort")
+    assert rows["F"].startswith("Filter")
+
+
+def test_f_opens_the_attribute_filter(app: App) -> None:
+    menu = app.window.filter_bar.menu
+    app.qtbot.keyClick(app.window.queue_view, Qt.Key.Key_F)
+    app.qtbot.waitUntil(menu.isVisible)
+    menu.hide()
 
 
 def test_the_status_bar_names_the_share_and_counts_the_others(app: App) -> None:
