@@ -1,6 +1,9 @@
-"""The storage host: signed urls, no API key, images rendered on first download and cached."""
+"""The storage host: signed urls, no API key, images rendered ahead or on first download
+(see _images.py) and cached."""
 
 from __future__ import annotations
+
+import asyncio
 
 from anyio import to_thread
 from starlette.requests import Request
@@ -9,7 +12,6 @@ from starlette.routing import Route
 
 from ._api import error_response, wait_out
 from ._errors import ApiError
-from ._render import render
 from ._simulator import Simulator
 
 # What a download can hold instead of an image: a proxy's error page.
@@ -28,12 +30,11 @@ async def download(request: Request) -> Response:
         obj = sim.storage_object(key, pose, request.query_params.get("token"))
     except ApiError as error:
         return error_response(error, state["request_id"], {})
-    image = sim.cached_image(key)
-    if image is None:
+    future, render = sim.images.claim(obj)
+    if render is not None:
         # Rendering is CPU work: keep it off the event loop.
-        image = await to_thread.run_sync(render, obj, sim.config.image_size)
-        sim.cache_image(key, image)
-    data, content_type = image
+        await to_thread.run_sync(render)
+    data, content_type = await asyncio.wrap_future(future)
     headers = {"Cache-Control": "private, max-age=3600", "ETag": f'"{key}"'}
     corruption = state["fault"].corrupt
     if corruption is not None:
