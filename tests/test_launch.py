@@ -35,8 +35,8 @@ def test_a_missing_qt_library_is_explained(
 
 
 def test_the_layers_below_the_ui_are_imported_before_qt() -> None:
-    # In a fresh interpreter: this one has Qt loaded already.
-    names = ("PySide6", "httpx", "PIL", "reviewer.sim", "reviewer.review.session")
+    # In a fresh interpreter: this one has Qt loaded already. The demo needs no keychain.
+    names = ("PySide6", "keyring", "httpx", "PIL", "reviewer.sim", "reviewer.review.session")
     probe = (
         "import sys; from reviewer import launch; launch.import_below_qt(demo=True); "
         f"print(*(m for m in {names!r} if m in sys.modules))"
