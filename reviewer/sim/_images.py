@@ -66,6 +66,9 @@ class RenderedImages:
             flight = self._flights.get(obj.key)
             if flight is not None:
                 return flight, None
+            # Running from now on, so a waiter that gives up (a download whose client
+            # hung up) cannot cancel what the others wait for.
+            future.set_running_or_notify_cancel()
             self._flights[obj.key] = future
             return future, lambda: self._render(obj, future)
 

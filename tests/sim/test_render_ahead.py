@@ -144,3 +144,14 @@ def test_an_object_no_longer_wanted_is_not_drawn(monkeypatch: pytest.MonkeyPatch
     assert drawn == ["front"]
     assert "key-front" in images
     assert "key-side" not in images
+
+
+def test_a_waiter_giving_up_does_not_cancel_the_render_for_the_others() -> None:
+    images = RenderedImages(48, threading.RLock(), lambda obj: True)
+    obj = stored("side")
+    future, job = images.claim(obj)
+    assert job is not None
+    assert not future.cancel()  # what asyncio.wrap_future does when its awaiter is cancelled
+    job()
+    joined, _ = images.claim(obj)
+    assert joined.result(0) == future.result(0)
