@@ -53,9 +53,19 @@ class RenderedImages:
         with self._lock:
             return len(self._done)
 
-    def claim(self, obj: StoredObject) -> tuple[Future[Image], Callable[[], None] | None]:
-        """The object's image as a future, and the render to run (on a thread of the
-        caller's) when no one has started it; None when the future is in hand already."""
+    def image(self, obj: StoredObject) -> Future[Image]:
+        """The object's image: at once when drawn, else the drawing under way, else one
+        started now on a thread of its own. Once started it runs to the end whoever
+        still waits (a download cancelled mid-way must not leave the next one waiting
+        on a drawing that never happens)."""
+        future, job = self._claim(obj)
+        if job is not None:
+            threading.Thread(target=job, name="sim-render", daemon=True).start()
+        return future
+
+    def _claim(self, obj: StoredObject) -> tuple[Future[Image], Callable[[], None] | None]:
+        """The object's image as a future, and the drawing to run when no one has
+        started it (None when the future is in hand already)."""
         with self._lock:
             future: Future[Image] = Future()
             hit = self._done.get(obj.key)
@@ -66,8 +76,8 @@ class RenderedImages:
             flight = self._flights.get(obj.key)
             if flight is not None:
                 return flight, None
-            # Running from now on, so a waiter that gives up (a download whose client
-            # hung up) cannot cancel what the others wait for.
+            # Running from now on, so a waiter that gives up (asyncio.wrap_future cancels
+            # on its way out) cannot cancel what the others wait for.
             future.set_running_or_notify_cancel()
             self._flights[obj.key] = future
             return future, lambda: self._render(obj, future)
@@ -104,7 +114,7 @@ class RenderedImages:
                 obj = self._ahead.popleft()
                 job = None
                 if self._wanted(obj):
-                    _, job = self.claim(obj)
+                    _, job = self._claim(obj)
             if job is not None:
                 job()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -30,11 +29,8 @@ async def download(request: Request) -> Response:
         obj = sim.storage_object(key, pose, request.query_params.get("token"))
     except ApiError as error:
         return error_response(error, state["request_id"], {})
-    future, render = sim.images.claim(obj)
-    if render is not None:
-        # Rendering is CPU work: keep it off the event loop.
-        await to_thread.run_sync(render)
-    data, content_type = await asyncio.wrap_future(future)
+    # Drawn ahead, or now on a thread of its own: CPU work, kept off the event loop.
+    data, content_type = await asyncio.wrap_future(sim.images.image(obj))
     headers = {"Cache-Control": "private, max-age=3600", "ETag": f'"{key}"'}
     corruption = state["fault"].corrupt
     if corruption is not None:

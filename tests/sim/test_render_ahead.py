@@ -90,16 +90,11 @@ def stored(pose: str) -> StoredObject:
 def test_one_render_per_object_however_many_ask() -> None:
     images = RenderedImages(48, threading.RLock(), lambda obj: True)
     obj = stored("front")
-    first, job = images.claim(obj)
-    second, none = images.claim(obj)
-    assert second is first
-    assert none is None
-    assert job is not None
-    job()
-    assert first.result(0) == render(obj, 48)
-    third, again = images.claim(obj)
-    assert again is None
-    assert third.result(0) == first.result(0)
+    first, second = images.image(obj), images.image(obj)
+    assert first.result(WAIT) == render(obj, 48)
+    assert second.result(WAIT) == first.result(0)
+    assert "key-front" in images
+    assert images.image(obj).result(0) == first.result(0)
 
 
 def test_a_download_does_not_wait_behind_the_renders_ahead(
@@ -117,14 +112,10 @@ def test_a_download_does_not_wait_behind_the_renders_ahead(
 
     monkeypatch.setattr(_images, "render", slow_render)
     images = RenderedImages(48, threading.RLock(), lambda obj: True)
-    portrait, back = stored("portrait"), stored("back")
-    images.render_ahead([portrait, stored("front"), back])
+    images.render_ahead([stored("portrait"), stored("front"), stored("back")])
     assert started.wait(WAIT)
-    # The worker is busy with the portrait: a download of the back draws it at once.
-    future, job = images.claim(back)
-    assert job is not None
-    job()
-    assert future.result(0)[1] == "image/png"
+    # The worker is busy with the portrait: a download of the back is drawn meanwhile.
+    assert images.image(stored("back")).result(WAIT)[1] == "image/png"
     release.set()
     assert images.wait_idle(WAIT)
     assert sorted(drawn) == ["back", "front", "portrait"]  # the back once, not twice
@@ -146,12 +137,19 @@ def test_an_object_no_longer_wanted_is_not_drawn(monkeypatch: pytest.MonkeyPatch
     assert "key-side" not in images
 
 
-def test_a_waiter_giving_up_does_not_cancel_the_render_for_the_others() -> None:
+def test_a_waiter_giving_up_does_not_stop_the_render_for_the_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    release = threading.Event()
+
+    def held_render(obj: StoredObject, size: int) -> tuple[bytes, str]:
+        assert release.wait(WAIT)
+        return render(obj, size)
+
+    monkeypatch.setattr(_images, "render", held_render)
     images = RenderedImages(48, threading.RLock(), lambda obj: True)
-    obj = stored("side")
-    future, job = images.claim(obj)
-    assert job is not None
-    assert not future.cancel()  # what asyncio.wrap_future does when its awaiter is cancelled
-    job()
-    joined, _ = images.claim(obj)
-    assert joined.result(0) == future.result(0)
+    first = images.image(stored("side"))
+    assert not first.cancel()  # what asyncio.wrap_future does when its awaiter is cancelled
+    joined = images.image(stored("side"))
+    release.set()
+    assert joined.result(WAIT) == first.result(WAIT)
