@@ -53,15 +53,11 @@ class RenderedImages:
         with self._lock:
             return len(self._done)
 
-    def image(self, obj: StoredObject) -> Future[Image]:
-        """The object's image: at once when drawn, else the drawing under way, else one
-        started now on a thread of its own. Once started it runs to the end whoever
-        still waits (a download cancelled mid-way must not leave the next one waiting
-        on a drawing that never happens)."""
-        future, job = self._claim(obj)
-        if job is not None:
-            threading.Thread(target=job, name="sim-render", daemon=True).start()
-        return future
+    def claim(self, obj: StoredObject) -> tuple[Future[Image], Callable[[], None] | None]:
+        """The object's image as a future, and the drawing the caller must run (on a
+        thread, to the end, whoever still waits) when no one has started it; None when
+        the future is in hand already."""
+        return self._claim(obj)
 
     def _claim(self, obj: StoredObject) -> tuple[Future[Image], Callable[[], None] | None]:
         """The object's image as a future, and the drawing to run when no one has

@@ -29,8 +29,12 @@ async def download(request: Request) -> Response:
         obj = sim.storage_object(key, pose, request.query_params.get("token"))
     except ApiError as error:
         return error_response(error, state["request_id"], {})
-    # Drawn ahead, or now on a thread of its own: CPU work, kept off the event loop.
-    data, content_type = await asyncio.wrap_future(sim.images.image(obj))
+    future, render = sim.images.claim(obj)
+    if render is not None:
+        # CPU work, off the event loop. Submitted now and shielded: a download cancelled
+        # meanwhile must not leave the next ones waiting on a drawing never made.
+        await asyncio.shield(asyncio.get_running_loop().run_in_executor(None, render))
+    data, content_type = await asyncio.wrap_future(future)
     headers = {"Cache-Control": "private, max-age=3600", "ETag": f'"{key}"'}
     corruption = state["fault"].corrupt
     if corruption is not None:

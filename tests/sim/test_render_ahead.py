@@ -4,6 +4,7 @@ the character is in review; a download never waits behind that work."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -87,14 +88,22 @@ def stored(pose: str) -> StoredObject:
     return StoredObject(f"key-{pose}", "char_1", pose, 1, Look("Wren", None), "png")
 
 
+def draw(images: RenderedImages, obj: StoredObject) -> Future[tuple[bytes, str]]:
+    """What a download does: join the drawing under way or run it on a thread."""
+    future, job = images.claim(obj)
+    if job is not None:
+        threading.Thread(target=job).start()
+    return future
+
+
 def test_one_render_per_object_however_many_ask() -> None:
     images = RenderedImages(48, threading.RLock(), lambda obj: True)
     obj = stored("front")
-    first, second = images.image(obj), images.image(obj)
+    first, second = draw(images, obj), draw(images, obj)
     assert first.result(WAIT) == render(obj, 48)
     assert second.result(WAIT) == first.result(0)
     assert "key-front" in images
-    assert images.image(obj).result(0) == first.result(0)
+    assert draw(images, obj).result(0) == first.result(0)
 
 
 def test_a_download_does_not_wait_behind_the_renders_ahead(
@@ -115,7 +124,7 @@ def test_a_download_does_not_wait_behind_the_renders_ahead(
     images.render_ahead([stored("portrait"), stored("front"), stored("back")])
     assert started.wait(WAIT)
     # The worker is busy with the portrait: a download of the back is drawn meanwhile.
-    assert images.image(stored("back")).result(WAIT)[1] == "image/png"
+    assert draw(images, stored("back")).result(WAIT)[1] == "image/png"
     release.set()
     assert images.wait_idle(WAIT)
     assert sorted(drawn) == ["back", "front", "portrait"]  # the back once, not twice
@@ -148,8 +157,8 @@ def test_a_waiter_giving_up_does_not_stop_the_render_for_the_others(
 
     monkeypatch.setattr(_images, "render", held_render)
     images = RenderedImages(48, threading.RLock(), lambda obj: True)
-    first = images.image(stored("side"))
+    first = draw(images, stored("side"))
     assert not first.cancel()  # what asyncio.wrap_future does when its awaiter is cancelled
-    joined = images.image(stored("side"))
+    joined = draw(images, stored("side"))
     release.set()
     assert joined.result(WAIT) == first.result(WAIT)
