@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.abc
+import subprocess
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -31,3 +32,16 @@ def test_a_missing_qt_library_is_explained(
     err = capsys.readouterr().err
     assert "could not load a library it needs" in err
     assert "Traceback" not in err
+
+
+def test_the_layers_below_the_ui_are_imported_before_qt() -> None:
+    # In a fresh interpreter: this one has Qt loaded already. The demo needs no keychain.
+    names = ("PySide6", "keyring", "httpx", "PIL", "reviewer.sim", "reviewer.review.session")
+    probe = (
+        "import sys; from reviewer import launch; launch.import_below_qt(demo=True); "
+        f"print(*(m for m in {names!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.split() == ["httpx", "PIL", "reviewer.sim", "reviewer.review.session"]

@@ -11,10 +11,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import ModuleType
 
 import httpx
-import keyring
-import keyring.errors
 
 from reviewer.api import AsyncAurousClient, AurousError, AuthenticationError
 
@@ -71,11 +70,21 @@ def looks_like_api_key(text: str) -> str | None:
     return None
 
 
+def _keyring() -> ModuleType:
+    # Imported when first needed: the demo and AUROUS_API_KEY starts never touch the
+    # keychain, and its backends cost ~20 ms of a cold start.
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 def resolve_api_key(base_url: str, environ: Mapping[str, str] | None = None) -> ApiKey | None:
     env = os.environ if environ is None else environ
     value = env.get(ENV_VAR, "").strip()
     if value:
         return ApiKey(value, KeySource.ENVIRONMENT)
+    keyring = _keyring()
     try:
         stored = keyring.get_password(KEYRING_SERVICE, _account(base_url))
     except keyring.errors.KeyringError as exc:
@@ -87,6 +96,7 @@ def resolve_api_key(base_url: str, environ: Mapping[str, str] | None = None) -> 
 def store_api_key(base_url: str, value: str) -> bool:
     """Keep the key in the OS keychain. False when there is no keychain: the caller
     keeps it for this session only and tells the reviewer."""
+    keyring = _keyring()
     try:
         keyring.set_password(KEYRING_SERVICE, _account(base_url), value)
     except keyring.errors.KeyringError as exc:
@@ -96,6 +106,7 @@ def store_api_key(base_url: str, value: str) -> bool:
 
 
 def forget_api_key(base_url: str) -> None:
+    keyring = _keyring()
     with contextlib.suppress(keyring.errors.KeyringError):
         keyring.delete_password(KEYRING_SERVICE, _account(base_url))
 

@@ -38,6 +38,10 @@ class SimConfig:
     billing_mode: BillingMode = "metered"
     url_ttl_seconds: float = 24 * 3600.0
     image_size: int = 1024
+    # Storage draws a run's images this long before it ends (all of a shorter run), as
+    # real storage has them by the time the character is in review; 0 draws each on its
+    # first download instead.
+    render_ahead_seconds: float = 10.0
     failure_rate: float = 0.05  # chance a synthesis run fails (--synthesis-failure-rate)
     clock: Clock = field(default_factory=SystemClock)
     # Serve storage urls from this origin instead of the request's own.
@@ -74,6 +78,7 @@ class SimConfig:
         _check(32 <= self.image_size <= 4096, "image_size must be within 32..4096")
         _check(0.0 <= self.failure_rate <= 1.0, "failure_rate must be within 0..1")
         _check(self.latency_seconds >= 0, "latency_seconds must be >= 0")
+        _check(self.render_ahead_seconds >= 0, "render_ahead_seconds must be >= 0")
         _check(self.rate_limit_scale > 0, "rate_limit_scale must be > 0")
         _check(self.idempotency_ttl_seconds > 0, "idempotency_ttl_seconds must be > 0")
         _check(self.request_log_size > 0, "request_log_size must be > 0")

@@ -22,6 +22,7 @@ from ._errors import not_found
 from ._faults import FaultAction, FaultPlan
 from ._idempotency import IdempotencyStore, Outcome, StoredResponse
 from ._ids import UlidFactory, iso
+from ._images import RenderedImages
 from ._keys import KeyRing
 from ._ledger import Applied, Dispatch, Ledger, Operation, Origin
 from ._model import SYNTHESIZED_POSES, Character, StoredObject
@@ -31,7 +32,6 @@ from ._seeding import seed_characters
 from ._signing import UrlSigner
 from ._store import Store, Team
 
-_RENDER_CACHE_SIZE = 256
 _ANONYMOUS_CLIENTS = 1024
 _NO_ORIGIN = Origin()
 
@@ -74,7 +74,7 @@ class Engine:
         self._log: collections.deque[RequestRecord] = collections.deque(
             maxlen=config.request_log_size
         )
-        self._images: collections.OrderedDict[str, tuple[bytes, str]] = collections.OrderedDict()
+        self.images = RenderedImages(config.image_size, self._lock, self._stored_or_pending)
         self._anonymous: dict[str, dict[str, TokenBucket]] = {}
         self._last_base = config.storage_base_url or "http://127.0.0.1"
         seed_characters(self._store, first, config.characters, config.seed, now)
@@ -83,8 +83,16 @@ class Engine:
     def _tick(self) -> Iterator[float]:
         with self._lock:
             now = self.clock.time()
+            # Before the runs finish, so one that ends in this very tick is drawn too.
+            self._render_ahead(now)
             self._store.advance_to(now)
             yield now
+            self._render_ahead(now)  # the runs this call dispatched
+
+    def _render_ahead(self, now: float) -> None:
+        if self.config.render_ahead_seconds > 0:
+            ahead = self._store.take_unrendered(now + self.config.render_ahead_seconds)
+            self.images.render_ahead(ahead)
 
     def now(self) -> float:
         return self.clock.time()
@@ -219,7 +227,7 @@ class Engine:
             hard = self._store.delete(team, char, now)
             self._applied(team, char, "delete", origin, now, hard=hard)
             if hard:
-                self._forget_purged_images()
+                self.images.forget(self._store.objects.__contains__)
             return {"id": char.id, "object": "character", "deleted": True}
 
     def team_balance(self, team: Team) -> dict[str, Any]:
@@ -279,24 +287,8 @@ class Engine:
                 raise not_found("No such stored object.")
             return obj
 
-    def cached_image(self, object_key: str) -> tuple[bytes, str] | None:
-        with self._lock:
-            hit = self._images.get(object_key)
-            if hit is not None:
-                self._images.move_to_end(object_key)
-            return hit
-
-    def cache_image(self, object_key: str, image: tuple[bytes, str]) -> None:
-        with self._lock:
-            if object_key not in self._store.objects:
-                return  # purged while it rendered
-            self._images[object_key] = image
-            while len(self._images) > _RENDER_CACHE_SIZE:
-                self._images.popitem(last=False)
-
-    def _forget_purged_images(self) -> None:
-        for key in [k for k in self._images if k not in self._store.objects]:
-            del self._images[key]
+    def _stored_or_pending(self, obj: StoredObject) -> bool:
+        return obj.key in self._store.objects or self._store.pending(obj.key, obj.char_id)
 
     # -- views -----------------------------------------------------------------------------
 

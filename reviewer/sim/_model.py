@@ -59,6 +59,9 @@ class Job:
     ready_at: float
     hold: int
     error_message: str | None  # set when this run is fated to fail
+    # What the run will store when it ends (none when it is fated to fail): known from the
+    # start, so storage can hold the images by the time the character is in review.
+    objects: tuple[StoredObject, ...] = ()
 
 
 @dataclass

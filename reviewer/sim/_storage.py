@@ -1,15 +1,16 @@
-"""The storage host: signed urls, no API key, images rendered on first download and cached."""
+"""The storage host: signed urls, no API key, images rendered ahead or on first download
+(see _images.py) and cached."""
 
 from __future__ import annotations
 
-from anyio import to_thread
+import asyncio
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from ._api import error_response, wait_out
 from ._errors import ApiError
-from ._render import render
 from ._simulator import Simulator
 
 # What a download can hold instead of an image: a proxy's error page.
@@ -28,12 +29,12 @@ async def download(request: Request) -> Response:
         obj = sim.storage_object(key, pose, request.query_params.get("token"))
     except ApiError as error:
         return error_response(error, state["request_id"], {})
-    image = sim.cached_image(key)
-    if image is None:
-        # Rendering is CPU work: keep it off the event loop.
-        image = await to_thread.run_sync(render, obj, sim.config.image_size)
-        sim.cache_image(key, image)
-    data, content_type = image
+    future, render = sim.images.claim(obj)
+    if render is not None:
+        # CPU work, off the event loop. Submitted now and shielded: a download cancelled
+        # meanwhile must not leave the next ones waiting on a drawing never made.
+        await asyncio.shield(asyncio.get_running_loop().run_in_executor(None, render))
+    data, content_type = await asyncio.wrap_future(future)
     headers = {"Cache-Control": "private, max-age=3600", "ETag": f'"{key}"'}
     corruption = state["fault"].corrupt
     if corruption is not None:

@@ -62,6 +62,8 @@ class Store:
         self.characters: dict[str, Character] = {}
         self.objects: dict[str, StoredObject] = {}
         self._due: list[tuple[float, int, str]] = []  # (ready_at, sequence, char id)
+        # The same runs again, for storage to render their images ahead of ready_at.
+        self._unrendered: list[tuple[float, int, str]] = []
         self._sequence = 0
 
     @property
@@ -78,6 +80,22 @@ class Store:
             if char is not None and char.job is not None and char.job.ready_at == ready_at:
                 self._finish(char, char.job)
 
+    def take_unrendered(self, until: float) -> list[StoredObject]:
+        """The images of runs still going that end by ``until``, each run once."""
+        objects: list[StoredObject] = []
+        while self._unrendered and self._unrendered[0][0] <= until:
+            ready_at, _, char_id = heapq.heappop(self._unrendered)
+            char = self.characters.get(char_id)
+            if char is not None and char.job is not None and char.job.ready_at == ready_at:
+                objects.extend(char.job.objects)
+        return objects
+
+    def pending(self, object_key: str, char_id: str) -> bool:
+        """Whether the character's run under way will store this object."""
+        char = self.characters.get(char_id)
+        job = char.job if char is not None else None
+        return job is not None and any(o.key == object_key for o in job.objects)
+
     def _finish(self, char: Character, job: Job) -> None:
         account = self._account(char)
         char.job = None
@@ -88,15 +106,20 @@ class Store:
             char.error_message = job.error_message
             return
         account.settle(job.hold)
-        for pose in job.poses:
-            previous = char.refs.get(pose)
-            self._mint(char, pose, previous.version + 1 if previous else 1, job.look)
+        for obj in job.objects:
+            self.objects[obj.key] = obj
+            char.refs[obj.pose] = obj
         char.status = "reviewing"
         char.error_message = None
 
-    def _mint(self, char: Character, pose: str, version: int, look: Look) -> None:
+    def _object(self, char: Character, pose: str, version: int, look: Look) -> StoredObject:
         digest = hashlib.sha256(self._secret + f"{char.id}:{pose}:{version}".encode())
-        obj = StoredObject(digest.hexdigest()[:32], char.id, pose, version, look, char.image_format)
+        return StoredObject(
+            digest.hexdigest()[:32], char.id, pose, version, look, char.image_format
+        )
+
+    def _mint(self, char: Character, pose: str, version: int, look: Look) -> None:
+        obj = self._object(char, pose, version, look)
         self.objects[obj.key] = obj
         char.refs[pose] = obj
 
@@ -153,12 +176,20 @@ class Store:
         message = fate.choice(_catalog.failure_messages(poses))
         if ready_at is None:
             ready_at = now + self._config.synthesis_seconds * (1.0 + jitter)
-        char.job = Job(kind, poses, char.look(), now, ready_at, hold, message if fails else None)
+        look = char.look()
+        objects = () if fails else tuple(self._next_version(char, pose, look) for pose in poses)
+        char.job = Job(kind, poses, look, now, ready_at, hold, message if fails else None, objects)
         char.status = "synthesizing"
         char.error_message = None
         char.updated_at = now
         self._sequence += 1
         heapq.heappush(self._due, (ready_at, self._sequence, char.id))
+        if objects:
+            heapq.heappush(self._unrendered, (ready_at, self._sequence, char.id))
+
+    def _next_version(self, char: Character, pose: str, look: Look) -> StoredObject:
+        previous = char.refs.get(pose)
+        return self._object(char, pose, previous.version + 1 if previous else 1, look)
 
     def create(
         self,

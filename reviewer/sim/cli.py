@@ -64,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--image-size", type=_number(int, 32, 4096), default=defaults.image_size, help="pixels")
     add(
+        "--render-ahead",
+        type=_number(float, 0),
+        default=defaults.render_ahead_seconds,
+        metavar="SECONDS",
+        help="storage draws a run's images this long before it ends (0: on first download)",
+    )
+    add(
         "--team-key",
         action="append",
         dest="team_keys",
@@ -153,6 +160,7 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         billing_mode=args.billing_mode,
         url_ttl_seconds=args.url_ttl,
         image_size=int(args.image_size),
+        render_ahead_seconds=args.render_ahead,
         failure_rate=args.failure_rate,
         clock=clock,
         storage_base_url=args.storage_base_url,

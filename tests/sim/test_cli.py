@@ -31,6 +31,12 @@ def test_fault_flags_reach_the_config() -> None:
     assert built.seed == 4
 
 
+def test_render_ahead_reaches_the_config() -> None:
+    assert _config().render_ahead_seconds == 10.0
+    assert _config("--render-ahead", "0").render_ahead_seconds == 0.0
+    assert _config("--render-ahead", "2.5").render_ahead_seconds == 2.5
+
+
 def test_old_spellings_still_work() -> None:
     assert _config("--latency", "0.5").latency_seconds == 0.5
     assert _config("--failure-rate", "0.25").failure_rate == 0.25
@@ -44,6 +50,7 @@ def test_old_spellings_still_work() -> None:
         (["--corrupt-image-rate", "x"], "--corrupt-image-rate"),
         (["--synthesis-failure-rate", "2"], "--failure-rate"),
         (["--latency-ms", "-5"], "--latency-ms"),
+        (["--render-ahead", "-1"], "--render-ahead"),
         (["--latency-ms", "5", "--latency", "1"], "not allowed with"),
         (["--colleague-post-per-minute", "-1"], "--colleague-post-per-minute"),
         (["--team-key", "al_live_x", "--team-key", "al_live_x"], "distinct"),
