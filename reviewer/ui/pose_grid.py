@@ -223,17 +223,20 @@ class PoseTile(QWidget):
             pixmap.setDevicePixelRatio(ratio)
             pixmap.fill(Qt.GlobalColor.transparent)
             painter = QPainter(pixmap)
-            draw_pill(
-                painter,
-                self.badge_text(),
-                offset,
-                background=self.theme.color("overlay"),
-                foreground=self.theme.color("text"),
-                font=self._font(0, bold=True),
-            )
+            self.draw_badge(painter, offset)
             painter.end()
             drawn[at] = pixmap
         return pixmap
+
+    def draw_badge(self, painter: QPainter, at: QPointF) -> None:
+        draw_pill(
+            painter,
+            self.badge_text(),
+            at,
+            background=self.theme.color("overlay"),
+            foreground=self.theme.color("text"),
+            font=self._font(0, bold=True),
+        )
 
     def badge_rect(self) -> QRectF:
         return QRectF(QPointF(BADGE_INSET, BADGE_INSET), self._badge_size())

@@ -17,8 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from reviewer.review.decisions import DecisionKind
 from reviewer.review.queue import Entry, ReviewQueue
-from reviewer.ui.details import DetailPanel
-from reviewer.ui.painting import draw_pill, resized_font
+from reviewer.ui.details import DetailPanel, SelectionCost
 from reviewer.ui.pose_grid import PoseTile, TileState
 from reviewer.ui.queue_view import (
     ENTRY_ROLE,
@@ -218,15 +217,7 @@ def test_a_tile_badge_is_drawn_once_and_looks_as_drawn_directly(qtbot: QtBot) ->
     # The same badge drawn straight onto the tile, as before the cache.
     direct = unbadged.grab().toImage()
     painter = QPainter(direct)
-    _, at = tile.image_area()
-    draw_pill(
-        painter,
-        tile.badge_text(),
-        at,
-        background=tile.theme.color("overlay"),
-        foreground=tile.theme.color("text"),
-        font=resized_font(tile.font(), 0, bold=True),
-    )
+    tile.draw_badge(painter, tile.image_area()[1])
     painter.end()
     # Composited once more, so edges may round one level apart.
     assert _largest_difference(direct, cached) <= 2
@@ -263,7 +254,12 @@ def test_restating_the_same_decision_reasons_leaves_the_buttons_alone(qtbot: QtB
     assert not save.isEnabled()
     calls: list[str | None] = []
     original = save.set_reason
-    save.set_reason = lambda reason, **kw: (calls.append(reason), original(reason, **kw))[1]  # type: ignore[method-assign]
+
+    def counting(reason: str | None, *, selection: SelectionCost | None = None) -> None:
+        calls.append(reason)
+        original(reason, selection=selection)
+
+    save.set_reason = counting  # type: ignore[method-assign]
     panel.set_reasons(dict(reasons))
     assert calls == []
     panel.set_reasons({**reasons, DecisionKind.SAVE: None})
