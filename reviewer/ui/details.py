@@ -273,7 +273,6 @@ class DetailPanel(QFrame):
         self._entry: Entry | None = None
         self._loading = False
         self.selection: list[str] | None = None  # what the column says of a selection
-        self._reasons: tuple[dict[DecisionKind, str | None], object] | None = None
         self.show_entry(None)
 
     def show_selection(self, title: str, lines: list[str], names: list[str]) -> None:
@@ -368,12 +367,6 @@ class DetailPanel(QFrame):
         reasons: dict[DecisionKind, str | None],
         selection: dict[DecisionKind, SelectionCost] | None = None,
     ) -> None:
-        # Restated on every step through the queue, mostly unchanged: re-setting four
-        # buttons' states, tooltips and costs and measuring them again cost ~1 ms.
-        stated = (dict(reasons), dict(selection) if selection else None)
-        if stated == self._reasons:
-            return
-        self._reasons = stated
         for kind, reason in reasons.items():
             self.buttons[kind].set_reason(reason, selection=(selection or {}).get(kind))
         self._fit_costs()  # a selection's total ("120 gen") is wider than "1 gen"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, QTimer, Signal
@@ -67,9 +66,6 @@ class PoseTile(QWidget):
         self.theme = theme
         self.state = TileState()
         self.selected = False
-        # The badge's look key, size, and pixmaps by sub-pixel offset.
-        self._badge: tuple[tuple[object, ...], QSizeF, dict[tuple[float, float], QPixmap]] | None
-        self._badge = None
         self._phase = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(40)
@@ -184,8 +180,14 @@ class PoseTile(QWidget):
         elif s.pixmap is None and s.empty_text:
             self._centre_text(painter, inner, s.empty_text, t.color("text_faint"))
 
-        origin = QPointF(math.floor(badge_at.x()), math.floor(badge_at.y()))
-        painter.drawPixmap(origin, self._badge_pixmap(badge_at - origin))
+        draw_pill(
+            painter,
+            self.badge_text(),
+            badge_at,
+            background=t.color("overlay"),
+            foreground=t.color("text"),
+            font=self._font(0, bold=True),
+        )
         if self.selected:
             painter.setPen(QPen(t.color("accent"), 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -195,51 +197,10 @@ class PoseTile(QWidget):
     def badge_text(self) -> str:
         return f"{self.number}  {self.pose.capitalize()}"
 
-    def _badge_key(self) -> tuple[object, ...]:
-        return (self.badge_text(), self.font().key(), self.theme.name, self.devicePixelRatioF())
-
-    def _badge_size(self) -> QSizeF:
-        key = self._badge_key()
-        if self._badge is None or self._badge[0] != key:
-            # Measuring (and drawing) the badge's text per paint was a third of a tile's
-            # paint: it changes only with the font, the theme or the screen.
-            metrics = QFontMetricsF(self._font(0, bold=True))
-            size = QSizeF(metrics.horizontalAdvance(self.badge_text()) + 16, metrics.height() + 6)
-            self._badge = (key, size, {})
-        return self._badge[1]
-
-    def _badge_pixmap(self, offset: QPointF) -> QPixmap:
-        """The badge drawn at ``offset`` (under a pixel) in a pixmap of its own."""
-        size = self._badge_size()
-        assert self._badge is not None
-        drawn = self._badge[2]
-        at = (offset.x(), offset.y())
-        pixmap = drawn.get(at)
-        if pixmap is None:
-            ratio = self.devicePixelRatioF()
-            pixmap = QPixmap(
-                math.ceil((size.width() + 1) * ratio), math.ceil((size.height() + 1) * ratio)
-            )
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            self.draw_badge(painter, offset)
-            painter.end()
-            drawn[at] = pixmap
-        return pixmap
-
-    def draw_badge(self, painter: QPainter, at: QPointF) -> None:
-        draw_pill(
-            painter,
-            self.badge_text(),
-            at,
-            background=self.theme.color("overlay"),
-            foreground=self.theme.color("text"),
-            font=self._font(0, bold=True),
-        )
-
     def badge_rect(self) -> QRectF:
-        return QRectF(QPointF(BADGE_INSET, BADGE_INSET), self._badge_size())
+        metrics = QFontMetricsF(self._font(0, bold=True))
+        size = QSizeF(metrics.horizontalAdvance(self.badge_text()) + 16, metrics.height() + 6)
+        return QRectF(QPointF(BADGE_INSET, BADGE_INSET), size)
 
     def image_area(self) -> tuple[QRectF, QPointF]:
         """Where the image goes and where the badge does, clear of each other: the badge

@@ -10,14 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPointF
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex
+from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from reviewer.review.decisions import DecisionKind
 from reviewer.review.queue import Entry, ReviewQueue
-from reviewer.ui.details import DetailPanel, SelectionCost
 from reviewer.ui.pose_grid import PoseTile, TileState
 from reviewer.ui.queue_view import (
     ENTRY_ROLE,
@@ -191,77 +189,3 @@ def test_a_cached_row_looks_as_one_painted_directly(qtbot: QtBot) -> None:
     # Rendered straight onto the page, as before the cache.
     view.setItemDelegate(_Direct(delegate.theme))
     assert _page(view).toImage() == cached
-
-
-class _Unbadged(PoseTile):
-    def _badge_pixmap(self, offset: QPointF) -> QPixmap:
-        blank = QPixmap(1, 1)
-        blank.fill(QColor(0, 0, 0, 0))
-        return blank
-
-
-def test_a_tile_badge_is_drawn_once_and_looks_as_drawn_directly(qtbot: QtBot) -> None:
-    tiles = [cls("side", 3, load_theme(ThemeChoice.DARK)) for cls in (PoseTile, _Unbadged)]
-    for tile in tiles:
-        qtbot.addWidget(tile)
-        tile.resize(300, 260)
-        tile.set_state(TileState(pixmap=_solid(QColor(40, 80, 120))))
-    tile, unbadged = tiles
-    cached = tile.grab().toImage()
-    badges = tile._badge
-    assert badges is not None
-    assert len(badges[2]) == 1
-    tile.grab()
-    assert tile._badge is badges  # the second paint blits the same pixmap
-    assert len(badges[2]) == 1
-    # The same badge drawn straight onto the tile, as before the cache.
-    direct = unbadged.grab().toImage()
-    painter = QPainter(direct)
-    tile.draw_badge(painter, tile.image_area()[1])
-    painter.end()
-    # Composited once more, so edges may round one level apart.
-    assert _largest_difference(direct, cached) <= 2
-
-
-def _largest_difference(a: QImage, b: QImage) -> int:
-    assert a.size() == b.size()
-    largest = 0
-    for y in range(a.height()):
-        for x in range(a.width()):
-            pa, pb = QColor(a.pixel(x, y)), QColor(b.pixel(x, y))
-            largest = max(
-                largest,
-                abs(pa.red() - pb.red()),
-                abs(pa.green() - pb.green()),
-                abs(pa.blue() - pb.blue()),
-            )
-    return largest
-
-
-def _solid(color: QColor) -> QPixmap:
-    pixmap = QPixmap(128, 128)
-    pixmap.fill(color)
-    return pixmap
-
-
-def test_restating_the_same_decision_reasons_leaves_the_buttons_alone(qtbot: QtBot) -> None:
-    panel = DetailPanel(load_theme(ThemeChoice.DARK))
-    qtbot.addWidget(panel)
-    reasons: dict[DecisionKind, str | None] = dict.fromkeys(DecisionKind)
-    reasons[DecisionKind.SAVE] = "Still synthesizing"
-    panel.set_reasons(reasons)
-    save = panel.buttons[DecisionKind.SAVE]
-    assert not save.isEnabled()
-    calls: list[str | None] = []
-    original = save.set_reason
-
-    def counting(reason: str | None, *, selection: SelectionCost | None = None) -> None:
-        calls.append(reason)
-        original(reason, selection=selection)
-
-    save.set_reason = counting  # type: ignore[method-assign]
-    panel.set_reasons(dict(reasons))
-    assert calls == []
-    panel.set_reasons({**reasons, DecisionKind.SAVE: None})
-    assert calls == [None]
-    assert save.isEnabled()
