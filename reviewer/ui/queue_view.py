@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from PySide6.QtCore import (
@@ -9,6 +10,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -38,8 +40,11 @@ THUMB = 44
 LAYOUT_BATCH = 256
 ROW_HEIGHT = 60
 LATER_MARK = "Later"
+# Rows kept rendered: a screenful several times over (a row is ~70 KB at 1x).
+ROW_CACHE = 200
 
 _Index = QModelIndex | QPersistentModelIndex
+_RowKey = tuple[object, ...]
 
 
 class Thumbnails(QObject):
@@ -168,6 +173,8 @@ class QueueDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.theme = theme
         self.keys = keys or KeyNames()
+        self._rows: OrderedDict[_RowKey, QPixmap] = OrderedDict()
+        self.rendered = 0  # rows rendered afresh (the rest came from the cache)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         return QSize(option.rect.width(), ROW_HEIGHT)
@@ -176,8 +183,71 @@ class QueueDelegate(QStyledItemDelegate):
         entry = index.data(ENTRY_ROLE)
         if not isinstance(entry, Entry):
             return
+        # Painting a row in Python costs ~0.5 ms; each step through the queue scrolls it
+        # and repaints the whole page (14 rows, 5-10 ms). A row is rendered once per look
+        # and blitted after: the key holds everything the row's pixels depend on.
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        thumb = pixmap if isinstance(pixmap, QPixmap) and not pixmap.isNull() else None
+        state = option.state
+        status = _status_text(entry, self.keys)
+        ratio = painter.device().devicePixelRatioF()
+        key: _RowKey = (
+            self.theme.name,  # a re-theme (following the system) swaps the palette
+            entry.id,
+            entry.name,
+            status,
+            _status_color(entry),
+            entry.status,
+            entry.decided,
+            entry.later is not None,
+            None if entry.decided else _age(entry.character.created_at),
+            bool(entry.message),
+            bool(state & QStyle.StateFlag.State_Selected),
+            bool(state & QStyle.StateFlag.State_MouseOver),
+            option.rect.width(),
+            option.rect.height(),
+            ratio,
+            option.font.key(),
+            None if thumb is None else thumb.cacheKey(),
+        )
+        row = self._rows.get(key)
+        if row is None:
+            row = self._render(entry, option, thumb, status, ratio)
+            self._rows[key] = row
+            if len(self._rows) > ROW_CACHE:
+                self._rows.popitem(last=False)
+        else:
+            self._rows.move_to_end(key)
+        painter.drawPixmap(option.rect.topLeft(), row)
+
+    def _render(
+        self,
+        entry: Entry,
+        option: QStyleOptionViewItem,
+        thumb: QPixmap | None,
+        status: str,
+        ratio: float,
+    ) -> QPixmap:
+        rect = QRect(QPoint(0, 0), option.rect.size())
+        row = QPixmap(rect.size() * ratio)
+        row.setDevicePixelRatio(ratio)
+        row.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(row)
+        self._paint_row(painter, option, rect, entry, thumb, status)
+        painter.end()
+        self.rendered += 1
+        return row
+
+    def _paint_row(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        rect: QRect,
+        entry: Entry,
+        pixmap: QPixmap | None,
+        status_text: str,
+    ) -> None:
         t = self.theme
-        rect: QRect = option.rect
         state = option.state
         selected = bool(state & QStyle.StateFlag.State_Selected)
         painter.save()
@@ -195,8 +265,7 @@ class QueueDelegate(QStyledItemDelegate):
         path = QPainterPath()
         path.addRoundedRect(thumb, 6, 6)
         painter.fillPath(path, t.color("tile"))
-        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
-        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+        if pixmap is not None:
             painter.setClipPath(path)
             size = (
                 pixmap.deviceIndependentSize()
@@ -224,9 +293,7 @@ class QueueDelegate(QStyledItemDelegate):
         painter.drawText(text_left, rect.top() + 24, name)
 
         painter.setFont(resized_font(option.font, -1.5))
-        status = metrics.elidedText(
-            _status_text(entry, self.keys), Qt.TextElideMode.ElideRight, width - 24
-        )
+        status = metrics.elidedText(status_text, Qt.TextElideMode.ElideRight, width - 24)
         tone = _status_color(entry)
         color = QColor(t.color(tone if tone in t.colors else "text_dim"))
         dot = QRect(text_left, rect.top() + 35, 8, 8)

@@ -11,13 +11,22 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex
-from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QApplication, QListView
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
-from reviewer.review.queue import ReviewQueue
+from reviewer.review.queue import Entry, ReviewQueue
 from reviewer.ui.pose_grid import PoseTile, TileState
-from reviewer.ui.queue_view import LAYOUT_BATCH, QueueDelegate, QueueModel, QueueView, Thumbnails
+from reviewer.ui.queue_view import (
+    ENTRY_ROLE,
+    LAYOUT_BATCH,
+    QueueDelegate,
+    QueueModel,
+    QueueView,
+    Thumbnails,
+    _Index,
+    _status_text,
+)
 from reviewer.ui.theme import ThemeChoice, load_theme
 from tests.review.factories import character
 
@@ -141,3 +150,42 @@ def test_restating_a_tile_as_it_is_does_not_repaint_it(qtbot: QtBot) -> None:
     assert paints.count == painted
     tile.set_state(TileState(pixmap=pixmap, progress=0.5))
     qtbot.waitUntil(lambda: paints.count > painted)
+
+
+class _Direct(QueueDelegate):
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        entry = index.data(ENTRY_ROLE)
+        assert isinstance(entry, Entry)
+        self._paint_row(painter, option, option.rect, entry, None, _status_text(entry, self.keys))
+
+
+def _page(view: QueueView) -> QPixmap:
+    QApplication.processEvents()
+    return view.viewport().grab()
+
+
+def test_queue_rows_are_rendered_once_per_look(qtbot: QtBot) -> None:
+    queue, view = _view(qtbot, 40)
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, QueueDelegate)
+    qtbot.waitUntil(lambda: delegate.rendered > 0)
+    first = _page(view)
+    rendered = delegate.rendered
+    view.viewport().repaint()
+    assert delegate.rendered == rendered  # the same page again: all from the cache
+    assert _page(view).toImage() == first.toImage()
+    # A row whose look changes is rendered anew, and only that row.
+    queue.set_later(queue.at(1).id, 1.0)
+    qtbot.waitUntil(lambda: delegate.rendered == rendered + 1)
+    assert _page(view).toImage() != first.toImage()
+
+
+def test_a_cached_row_looks_as_one_painted_directly(qtbot: QtBot) -> None:
+    _, view = _view(qtbot, 5)
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, QueueDelegate)
+    qtbot.waitUntil(lambda: delegate.rendered > 0)
+    cached = _page(view).toImage()
+    # Rendered straight onto the page, as before the cache.
+    view.setItemDelegate(_Direct(delegate.theme))
+    assert _page(view).toImage() == cached
