@@ -37,6 +37,7 @@ __all__ = ["QueueDelegate", "QueueModel", "QueueView", "Thumbnails"]
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 THUMBS = "thumbs"
 THUMB = 44
+THUMB_ATTEMPTS = 3  # loads of one thumbnail before its row shows the placeholder for good
 LAYOUT_BATCH = 256
 ROW_HEIGHT = 60
 LATER_MARK = "Later"
@@ -57,9 +58,14 @@ class Thumbnails(QObject):
         self._feed = feed
         self._pixmaps: dict[tuple[str, str], QPixmap] = {}
         self._wanted: set[tuple[str, str]] = set()
+        # Loads that ended without an image: asked again when the row is painted next,
+        # a few times. A fast pager's thumbnail loads are stopped as the pipeline drops
+        # work nobody waits for any more; without this such a row stayed blank for good.
+        self._failures: dict[tuple[str, str], int] = {}
         self.device_pixel_ratio = 1.0
         if feed is not None:
             feed.loaded.connect(self._loaded)
+            feed.failed.connect(self._failed)
 
     def get(self, entry: Entry) -> QPixmap | None:
         character = entry.character
@@ -67,7 +73,7 @@ class Thumbnails(QObject):
         pixmap = self._pixmaps.get(key)
         if pixmap is not None or self._feed is None or not character.ref(Pose.PORTRAIT):
             return pixmap
-        if key not in self._wanted:
+        if key not in self._wanted and self._failures.get(key, 0) < THUMB_ATTEMPTS:
             self._wanted.add(key)
             side = round(THUMB * self.device_pixel_ratio)
             self._feed.add(THUMBS, ImageRequest(character, Pose.PORTRAIT, side))
@@ -75,10 +81,19 @@ class Thumbnails(QObject):
 
     def _loaded(self, slot: str, request: ImageRequest, image: DecodedImage) -> None:
         key = (request.character_id, request.version)
-        if slot != THUMBS or key not in self._wanted:
+        if slot != THUMBS or (key not in self._wanted and key not in self._failures):
             return
+        self._failures.pop(key, None)
         self._pixmaps[key] = to_pixmap(image, self.device_pixel_ratio)
         self.updated.emit(request.character_id)
+
+    def _failed(self, slot: str, request: ImageRequest, _message: str) -> None:
+        key = (request.character_id, request.version)
+        if slot != THUMBS or key not in self._wanted:
+            return
+        self._wanted.discard(key)
+        self._failures[key] = self._failures.get(key, 0) + 1
+        self.updated.emit(request.character_id)  # repainted if in view: asked again
 
 
 class QueueModel(QAbstractListModel):

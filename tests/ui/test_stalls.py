@@ -10,16 +10,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from psygnal import Signal
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
+from reviewer.review.feed import ImageRequest
 from reviewer.review.queue import Entry, ReviewQueue
 from reviewer.ui.pose_grid import PoseTile, TileState
 from reviewer.ui.queue_view import (
     ENTRY_ROLE,
     LAYOUT_BATCH,
+    THUMB_ATTEMPTS,
+    THUMBS,
     QueueDelegate,
     QueueModel,
     QueueView,
@@ -189,3 +193,30 @@ def test_a_cached_row_looks_as_one_painted_directly(qtbot: QtBot) -> None:
     # Rendered straight onto the page, as before the cache.
     view.setItemDelegate(_Direct(delegate.theme))
     assert _page(view).toImage() == cached
+
+
+class _Feed:
+    """Just what Thumbnails uses of an ImageFeed: what it was asked, and its signals."""
+
+    loaded = Signal(str, object, object)
+    failed = Signal(str, object, str)
+
+    def __init__(self) -> None:
+        self.asked: list[ImageRequest] = []
+
+    def add(self, slot: str, request: ImageRequest) -> None:
+        self.asked.append(request)
+
+
+def test_a_thumbnail_whose_load_was_stopped_is_asked_again_when_its_row_paints() -> None:
+    feed = _Feed()
+    thumbs = Thumbnails(feed)  # type: ignore[arg-type]
+    entry = Entry(character(1))
+    assert thumbs.get(entry) is None
+    assert thumbs.get(entry) is None
+    assert len(feed.asked) == 1  # once while it loads
+    for attempt in range(1, THUMB_ATTEMPTS + 1):
+        feed.failed.emit(THUMBS, feed.asked[-1], "image loading was stopped")
+        thumbs.get(entry)  # the row painted again
+        assert len(feed.asked) == min(attempt + 1, THUMB_ATTEMPTS)
+    assert len(feed.asked) == THUMB_ATTEMPTS  # then the placeholder stays
