@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QAction, QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QSizePolicy, QWidget
 
 from reviewer.review.arrange import (
     ATTRIBUTE_LABELS,
@@ -103,12 +103,15 @@ class FilterChip(QPushButton):
     leaves it (the ✕ always shows), in full in its tooltip."""
 
     CLOSE = "  ✕"
-    MIN_TEXT = 40
+    MIN_TEXT = 96  # about a dozen letters: less reads as nothing
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("FilterChip")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Narrower than its text when the bar is short of room (a push button's own
+        # policy would not give way, and the bar would squeeze the tabs instead).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.full_text = ""
 
     def set_full_text(self, text: str) -> None:
