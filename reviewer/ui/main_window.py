@@ -57,9 +57,9 @@ from .loupe import Loupe
 from .overlays import ShortcutSheet, Toast
 from .pose_grid import PoseGrid
 from .queue_view import QueueDelegate, QueueModel, QueueView, Thumbnails
+from .search_field import SearchField
 from .status_bar import StatusLine
 from .survey import Survey
-from .search_field import SearchField
 from .theme import Theme, icon
 from .top_bar import TopBar
 from .viewing import Viewing
