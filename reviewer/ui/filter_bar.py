@@ -24,6 +24,9 @@ from .keymap import Keymap
 __all__ = ["AttributeMenu", "FilterBar", "FilterChip"]
 
 
+_SLACK = 2
+
+
 def _button(text: str, name: str = "FilterButton") -> QPushButton:
     button = QPushButton(text)
     button.setObjectName(name)
@@ -126,7 +129,9 @@ class FilterChip(QPushButton):
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
         advance = self.fontMetrics().horizontalAdvance(self.full_text + self.CLOSE)
-        return QSize(self._chrome() + advance, hint.height())
+        # A pixel or two over the whole advance: glyphs are placed at fractions of a
+        # pixel, and elidedText cut the last word of a chip given exactly its hint.
+        return QSize(self._chrome() + advance + _SLACK, hint.height())
 
     def minimumSizeHint(self) -> QSize:
         room = self.MIN_TEXT + self.fontMetrics().horizontalAdvance(self.CLOSE)
@@ -139,7 +144,10 @@ class FilterChip(QPushButton):
     def _fit(self) -> None:
         metrics = self.fontMetrics()
         room = self.width() - self._chrome() - metrics.horizontalAdvance(self.CLOSE)
-        shown = metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, max(0, room))
+        if metrics.horizontalAdvance(self.full_text) <= room:
+            shown = self.full_text
+        else:
+            shown = metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, max(0, room))
         if shown + self.CLOSE != self.text():
             self.setText(shown + self.CLOSE)
 

@@ -107,3 +107,25 @@ def test_the_search_box_grows_to_its_full_width_when_there_is_room(app: App) -> 
     app.qtbot.waitUntil(lambda: w.search.width() == w.search.maximumWidth())
     assert w.search.placeholderText().startswith("Search by name")
     assert _placeholder_whole(w)
+
+
+def test_a_chip_with_room_shows_all_its_text(app: App) -> None:
+    # At 1600 px a three-value chip read "female, male · under …": given exactly its
+    # hint, elidedText cut it by a fraction of a pixel.
+    w = app.window
+    w.resize(1600, 1000)
+    app.qtbot.waitUntil(lambda: w.top_bar.width() == 1600)
+    queue = w.session.queue
+    options = attribute_options(e.character for e in queue.arrangeable())
+    chosen = AttributeFilter()
+    for attribute, value in [
+        (Attribute.GENDER, options[Attribute.GENDER][0]),
+        (Attribute.GENDER, options[Attribute.GENDER][1]),
+        (Attribute.AGE, options[Attribute.AGE][0]),
+    ]:
+        chosen = chosen.toggled(attribute, value)
+    queue.set_attribute_filter(chosen)
+    chip = w.filter_bar.chip
+    app.qtbot.waitUntil(chip.isVisible)
+    app.qtbot.waitUntil(lambda: chip.width() >= chip.sizeHint().width())
+    assert chip.text() == chip.full_text + chip.CLOSE
