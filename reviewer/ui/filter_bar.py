@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QAction, QMouseEvent, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QSizePolicy, QWidget
 
 from reviewer.review.arrange import (
     ATTRIBUTE_LABELS,
@@ -22,6 +22,9 @@ from reviewer.review.queue import Counts, ReviewQueue
 from .keymap import Keymap
 
 __all__ = ["AttributeMenu", "FilterBar", "FilterChip"]
+
+
+_SLACK = 2
 
 
 def _button(text: str, name: str = "FilterButton") -> QPushButton:
@@ -103,12 +106,15 @@ class FilterChip(QPushButton):
     leaves it (the ✕ always shows), in full in its tooltip."""
 
     CLOSE = "  ✕"
-    MIN_TEXT = 40
+    MIN_TEXT = 96  # about a dozen letters: less reads as nothing
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("FilterChip")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Narrower than its text when the bar is short of room (a push button's own
+        # policy would not give way, and the bar would squeeze the tabs instead).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.full_text = ""
 
     def set_full_text(self, text: str) -> None:
@@ -123,7 +129,9 @@ class FilterChip(QPushButton):
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
         advance = self.fontMetrics().horizontalAdvance(self.full_text + self.CLOSE)
-        return QSize(self._chrome() + advance, hint.height())
+        # A pixel or two over the whole advance: glyphs are placed at fractions of a
+        # pixel, and elidedText cut the last word of a chip given exactly its hint.
+        return QSize(self._chrome() + advance + _SLACK, hint.height())
 
     def minimumSizeHint(self) -> QSize:
         room = self.MIN_TEXT + self.fontMetrics().horizontalAdvance(self.CLOSE)
@@ -136,7 +144,10 @@ class FilterChip(QPushButton):
     def _fit(self) -> None:
         metrics = self.fontMetrics()
         room = self.width() - self._chrome() - metrics.horizontalAdvance(self.CLOSE)
-        shown = metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, max(0, room))
+        if metrics.horizontalAdvance(self.full_text) <= room:
+            shown = self.full_text
+        else:
+            shown = metrics.elidedText(self.full_text, Qt.TextElideMode.ElideRight, max(0, room))
         if shown + self.CLOSE != self.text():
             self.setText(shown + self.CLOSE)
 

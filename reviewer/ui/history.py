@@ -48,6 +48,8 @@ __all__ = ["COLUMNS", "MAX_ROWS", "HistoryModel", "HistoryPanel", "ReadOnlyView"
 
 # The panel lists this many, newest first; ``reviewer history`` lists them all.
 MAX_ROWS = 1000
+PANEL_SIZE = (1240, 660)
+_FRAME = (8, 32)  # a typical window frame: borders and title bar
 COLUMNS = ("Time", "Character", "Decision", "Pose", "State", "Request id")
 SLOT = "history"  # the image feed's slot for the read-only view
 _ROW = Qt.ItemDataRole.UserRole
@@ -286,7 +288,7 @@ class HistoryPanel(QDialog):
         keymap = keymap or default_keymap()
         self.session = session
         self.setWindowTitle("Decided")
-        self.resize(1240, 660)
+        self.resize(*PANEL_SIZE)
         layout = QVBoxLayout(self)
         self.intro = QLabel()
         self.intro.setObjectName("Muted")
@@ -320,6 +322,7 @@ class HistoryPanel(QDialog):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([600, 640])
+        self.splitter = splitter
         layout.addWidget(splitter, 1)
         # The same key closes it again; Esc does too (QDialog).
         for sequence in keymap.sequences("history"):
@@ -345,12 +348,30 @@ class HistoryPanel(QDialog):
 
     def show_panel(self) -> None:
         self.refresh()
+        if not self.isVisible():
+            self.fit_to_screen()
         self.show()
         self.raise_()
         self.activateWindow()
         self.table.setFocus()
         if self.model.rows and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
+
+    def fit_to_screen(self) -> None:
+        """Its preferred size, shrunk to the screen the window is on (at 1024×640 the
+        preferred 1240 px ran off its right edge), centred on that screen."""
+        owner = self.parentWidget() or self
+        area = owner.screen().availableGeometry()
+        # Room for a title bar and borders (the frame is known only once shown).
+        width = min(PANEL_SIZE[0], area.width() - _FRAME[0])
+        height = min(PANEL_SIZE[1], area.height() - _FRAME[1])
+        self.resize(width, height)
+        # The table keeps about half; the poses and details the rest.
+        self.splitter.setSizes([width * 48 // 100, width - width * 48 // 100])
+        self.move(
+            area.left() + max(0, (area.width() - width - _FRAME[0]) // 2),
+            area.top() + max(0, (area.height() - height - _FRAME[1]) // 2),
+        )
 
     def refresh(self) -> None:
         rows = self.session.outbox.history(limit=MAX_ROWS)

@@ -58,9 +58,11 @@ from .loupe import Loupe
 from .overlays import ShortcutSheet, Toast
 from .pose_grid import PoseGrid
 from .queue_view import QueueDelegate, QueueModel, QueueView, Thumbnails
+from .search_field import SearchField
 from .status_bar import StatusLine
 from .survey import Survey
 from .theme import Theme, icon
+from .top_bar import TopBar
 from .viewing import Viewing
 from .window_state import PREFERRED_SIZE, make_room
 
@@ -143,15 +145,18 @@ class MainWindow(QMainWindow):
     # -- building -----------------------------------------------------------------------
 
     def _top_bar(self) -> QWidget:
-        bar = QFrame()
-        bar.setObjectName("TopBar")
+        bar = TopBar()
         row = QHBoxLayout(bar)
         row.setContentsMargins(14, 8, 14, 8)
         row.setSpacing(6)
         title = QLabel(TITLE)
         title.setObjectName("AppTitle")
+        # The gap after it is its own margin, so that it goes with it when hidden.
+        title.setContentsMargins(0, 0, 18 - row.spacing(), 0)
         row.addWidget(title)
-        row.addSpacing(18)
+        # The title goes first on a narrow window (the title bar says it too).
+        bar.set_title(title, title.sizeHint().width() + row.spacing())
+        self.top_bar = bar
         self.filters = QButtonGroup(self)
         self.filters.setExclusive(True)
         self.filter_buttons: dict[StatusFilter, QPushButton] = {}
@@ -171,13 +176,16 @@ class MainWindow(QMainWindow):
         self.filter_bar = FilterBar(self.session.queue, self.keymap)
         row.addWidget(self.filter_bar)
         row.addStretch(1)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(f"Search by name   {self.keymap.hint('search')}")
+        key = self.keymap.hint("search")
+        # The longest that fits: Qt would cut "Search by name   Ctrl+F" to "Search by…".
+        with_key = [f"Search by name   {key}", f"Search   {key}"] if key else ["Search by name"]
+        self.search = SearchField([*with_key, "Search"])
         self.search.setClearButtonEnabled(True)
         self.search.addAction(
             icon("search", self.theme.color("text_faint")), QLineEdit.ActionPosition.LeadingPosition
         )
-        # Up to 280 px; on a narrow window it gives way before the tabs do.
+        # Up to 280 px, before the stretch beside it grows; on a narrow window it gives
+        # way first, down to 150 px.
         self.search.setMinimumWidth(150)
         self.search.setMaximumWidth(280)
         self.search.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -185,7 +193,7 @@ class MainWindow(QMainWindow):
         self.search.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.search.textChanged.connect(lambda text: self.session.queue.set_filter(search=text))
         self.search.installEventFilter(self)
-        row.addWidget(self.search)
+        row.addWidget(self.search, 100)
         help_button = QPushButton()
         help_button.setIcon(icon("keyboard", self.theme.color("text_dim")))
         help_button.setToolTip(f"Keyboard shortcuts ({self.keymap.describe('help')})")

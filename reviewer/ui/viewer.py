@@ -35,6 +35,7 @@ _ARROWS = {
     Qt.Key.Key_Up: (0, 1),
     Qt.Key.Key_Down: (0, -1),
 }
+_STRIP_PAD = 5  # above and below a pane's label in its strip
 _CLICK_SLOP = 4  # a press that moves less than this is a click, not a drag
 
 
@@ -92,8 +93,28 @@ class ZoomViewer(QWidget):
             for i in range(n)
         ]
 
+    def label_strip(self) -> float:
+        """With several labelled panes, a strip under each image holds its label
+        ("2  Front", "BEFORE"), so the label never covers the image (nor the sheet's
+        footer line along its bottom edge)."""
+        if len(self.panes) < 2 or not any(p.label for p in self.panes):
+            return 0.0
+        return float(self.fontMetrics().height() + 6 + 2 * _STRIP_PAD)
+
+    def image_rects(self) -> list[QRectF]:
+        """Where each pane's image may go: its cell less the label strip."""
+        strip = self.label_strip()
+        return [r.adjusted(0, 0, 0, -strip) for r in self.pane_rects()]
+
+    def label_origin(self, index: int) -> QPointF:
+        """The top left of pane ``index``'s label: in the strip under its image; a
+        single pane's over its bottom corner."""
+        rect = self.pane_rects()[index]
+        strip = self.label_strip()
+        return QPointF(rect.left() + 10, rect.bottom() - (strip - _STRIP_PAD if strip else 34))
+
     def _view(self) -> tuple[float, float]:
-        rects = self.pane_rects()
+        rects = self.image_rects()
         return (rects[0].width(), rects[0].height()) if rects else (0.0, 0.0)
 
     def _image(self) -> tuple[float, float]:
@@ -108,7 +129,7 @@ class ZoomViewer(QWidget):
 
     def _local(self, pos: QPointF) -> tuple[float, float] | None:
         """``pos`` inside the pane under it, in that pane's coordinates."""
-        for rect in self.pane_rects():
+        for rect in self.image_rects():
             if rect.contains(pos):
                 return pos.x() - rect.left(), pos.y() - rect.top()
         return None
@@ -148,7 +169,7 @@ class ZoomViewer(QWidget):
 
     def target_rect(self, index: int = 0) -> QRectF:
         """Where pane ``index``'s image lands, in widget coordinates."""
-        rect = self.pane_rects()[index]
+        rect = self.image_rects()[index]
         t = self.state.target(Geometry((rect.width(), rect.height()), self._image(), self.ratio()))
         return QRectF(rect.left() + t.x, rect.top() + t.y, t.width, t.height)
 
@@ -231,11 +252,12 @@ class ZoomViewer(QWidget):
         t = self.theme
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        strip = self.label_strip()
         for i, (pane, rect) in enumerate(zip(self.panes, self.pane_rects(), strict=True)):
             painter.fillRect(rect, t.color("tile"))
             if pane.pixmap is not None and not pane.pixmap.isNull():
                 painter.save()
-                painter.setClipRect(rect)
+                painter.setClipRect(rect.adjusted(0, 0, 0, -strip))
                 painter.drawPixmap(self.target_rect(i), pane.pixmap, QRectF(pane.pixmap.rect()))
                 painter.restore()
             if pane.error:
@@ -252,7 +274,7 @@ class ZoomViewer(QWidget):
                 draw_pill(
                     painter,
                     pane.label,
-                    QPointF(rect.left() + 10, rect.bottom() - 34),
+                    self.label_origin(i),
                     background=t.color("overlay"),
                     foreground=t.color("text"),
                     font=self.font(),

@@ -60,16 +60,19 @@ def _stop(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
 class Display:
     """Xvfb on a free display number, with openbox so windows can be activated."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, size: str = "1600x1000", number: int | None = None) -> None:
         self.workdir = workdir
         self._processes: list[subprocess.Popen[bytes]] = []
-        self.name = self._start_xvfb()
+        self.name = self._start_xvfb(size, number)
         self._start_openbox()
 
-    def _start_xvfb(self) -> str:
-        # -displayfd: Xvfb picks a free display itself and writes its number when ready.
+    def _start_xvfb(self, size: str, wanted: int | None) -> str:
+        # -displayfd: Xvfb writes its display number once ready (a free one it picks
+        # itself unless ``wanted`` names one).
         read_end, write_end = os.pipe()
-        command = ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1600x1000x24"]
+        command = ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{size}x24"]
+        if wanted is not None:
+            command.insert(1, f":{wanted}")
         try:
             with (self.workdir / "xvfb.log").open("wb") as log:
                 xvfb = subprocess.Popen(

@@ -131,3 +131,14 @@ def test_the_shortcut_sheet_lists_the_decided_panel(app: App) -> None:
     assert app.window.keymap.describe("history") == "H"
     labels = [a.label for _, actions in app.window.keymap.sections() for a in actions]
     assert any(label.startswith("Decided") for label in labels)
+
+
+def test_the_panel_fits_a_small_screen(app: App) -> None:
+    # The offscreen screen is 800×600, smaller than the panel's preferred 1240×660 (a
+    # 1024×640 screen cut it off on the right).
+    decide(app, "save")
+    history = panel(app)
+    area = history.screen().availableGeometry()
+    assert area.width() < 1240
+    assert area.contains(history.geometry())
+    assert history.width() >= history.minimumSizeHint().width()

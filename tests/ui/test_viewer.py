@@ -140,3 +140,28 @@ def test_pinch_zooms(viewer: ZoomViewer) -> None:
     )
     QApplication.sendEvent(viewer, event)
     assert viewer.zoom_label == f"{round(400 / 1024 * 1.5 * 100)} %"
+
+
+@pytest.mark.parametrize("size", [(680, 500), (1100, 560), (900, 900)])
+def test_four_up_labels_sit_under_the_images(viewer: ZoomViewer, size: tuple[int, int]) -> None:
+    # The sheets carry a footer line along their bottom edge: a label over the image's
+    # bottom corner covered it.
+    viewer.resize(*size)
+    labels = ["1  Portrait", "2  Front", "3  Side", "4  Back"]
+    viewer.set_panes([Pane(t, image(1024), QSize(1024, 1024), sharp=True) for t in labels])
+    viewer.ratio_override = 1.0
+    for level in (ZoomLevel.FIT, ZoomLevel.DOUBLE):
+        viewer.set_level(level)
+        for i, cell in enumerate(viewer.pane_rects()):
+            shown = viewer.target_rect(i).intersected(viewer.image_rects()[i])
+            origin = viewer.label_origin(i)
+            assert origin.y() >= shown.bottom()  # under the image, not over it
+            label_height = viewer.fontMetrics().height() + 6
+            assert origin.y() + label_height <= cell.bottom()  # and inside its cell
+
+
+def test_a_single_pane_keeps_all_its_room(viewer: ZoomViewer) -> None:
+    viewer.resize(800, 600)
+    viewer.set_panes([Pane("", image(1024), QSize(1024, 1024), sharp=True)])
+    assert viewer.label_strip() == 0
+    assert viewer.image_rects() == viewer.pane_rects()
