@@ -1,4 +1,4 @@
-"""Dialogs: confirm a resynthesis, sign in with an API key."""
+"""Dialogs: confirm a paid decision with its cost, sign in with an API key."""
 
 from __future__ import annotations
 
@@ -18,36 +18,27 @@ from reviewer.review.credentials import looks_like_api_key
 __all__ = ["ConfirmGroup", "ConfirmResynthesize", "SignInDialog"]
 
 
-class ConfirmResynthesize(QDialog):
-    """Shift+R: the cost first. Enter confirms, Esc cancels."""
+class _ConfirmCost(QDialog):
+    """A paid decision's cost first, in one shape for one character or several: Enter
+    confirms, Esc cancels."""
 
     def __init__(
-        self, name: str, cost: int, available: float | None, parent: QWidget | None = None
+        self, heading: str, body: str, confirm: str, width: int, parent: QWidget | None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Resynthesize all four poses?")
+        self.setWindowTitle(heading)
         self.setModal(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(22, 20, 22, 16)
         layout.setSpacing(12)
-        heading = QLabel(f"Resynthesize all four poses of “{name}”?")
-        heading.setStyleSheet("font-size: 15px; font-weight: 600;")
-        heading.setWordWrap(True)
-        balance = (
-            f" You have {available:g} credits available."
-            if available is not None
-            else " Your balance is not known right now."
-        )
-        body = QLabel(
-            f"This replaces the portrait, front, side and back poses and uses "
-            f"<b>{cost} generations</b>.{balance}"
-        )
-        body.setWordWrap(True)
-        body.setObjectName("Muted")
+        title = QLabel(heading)
+        title.setStyleSheet("font-size: 15px; font-weight: 600;")
+        title.setWordWrap(True)
+        self.body = QLabel(body)
+        self.body.setWordWrap(True)
+        self.body.setObjectName("Muted")
         buttons = QDialogButtonBox()
-        self.confirm = buttons.addButton(
-            f"Resynthesize ({cost} generations)", QDialogButtonBox.ButtonRole.AcceptRole
-        )
+        self.confirm = buttons.addButton(confirm, QDialogButtonBox.ButtonRole.AcceptRole)
         cancel = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
         self.confirm.setMinimumWidth(220)
         self.confirm.setDefault(True)
@@ -55,13 +46,36 @@ class ConfirmResynthesize(QDialog):
         cancel.setAutoDefault(False)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(heading)
-        layout.addWidget(body)
+        layout.addWidget(title)
+        layout.addWidget(self.body)
         layout.addWidget(buttons)
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(width)
 
 
-class ConfirmGroup(QDialog):
+def _balance(available: float | None) -> str:
+    if available is None:
+        return "Your balance is not known right now."
+    return f"You have {available:g} credits available."
+
+
+class ConfirmResynthesize(_ConfirmCost):
+    """Shift+R: the cost first. Enter confirms, Esc cancels."""
+
+    def __init__(
+        self, name: str, cost: int, available: float | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            f"Resynthesize all four poses of “{name}”?",
+            "This replaces the portrait, front, side and back poses and uses "
+            f"<b>{cost} generations</b>. {_balance(available)}",
+            f"Resynthesize ({cost} generations)",
+            440,
+            parent,
+        )
+        self.setWindowTitle("Resynthesize all four poses?")
+
+
+class ConfirmGroup(_ConfirmCost):
     """A paid decision on several characters: the total cost first. Enter confirms,
     Esc cancels."""
 
@@ -73,39 +87,14 @@ class ConfirmGroup(QDialog):
         available: float | None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"{what}?")
-        self.setModal(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(22, 20, 22, 16)
-        layout.setSpacing(12)
-        heading = QLabel(f"{what}?")
-        heading.setStyleSheet("font-size: 15px; font-weight: 600;")
-        heading.setWordWrap(True)
-        balance = (
-            f"You have {available:g} credits available."
-            if available is not None
-            else "Your balance is not known right now."
+        super().__init__(
+            f"{what}?",
+            f"{plan}.<br>In all this uses <b>{cost} generations ({cost} credits)</b>. "
+            f"{_balance(available)}",
+            f"Go ahead ({cost} generations)",
+            460,
+            parent,
         )
-        self.body = QLabel(
-            f"{plan}.<br>In all this uses <b>{cost} generations ({cost} credits)</b>. {balance}"
-        )
-        self.body.setWordWrap(True)
-        self.body.setObjectName("Muted")
-        buttons = QDialogButtonBox()
-        self.confirm = buttons.addButton(
-            f"Go ahead ({cost} generations)", QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        cancel = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
-        self.confirm.setDefault(True)
-        self.confirm.setAutoDefault(True)
-        cancel.setAutoDefault(False)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(heading)
-        layout.addWidget(self.body)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(460)
 
 
 class SignInDialog(QDialog):
