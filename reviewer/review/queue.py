@@ -260,8 +260,16 @@ class ReviewQueue:
     def following(self, count: int) -> list[Entry]:
         """The undecided entries after the current one, for prefetching."""
         row = self.current_row
+        return self._undecided(range(0 if row is None else row + 1, len(self)), count)
+
+    def preceding(self, count: int) -> list[Entry]:
+        """The undecided entries before the current one, nearest first."""
+        row = self.current_row
+        return self._undecided(range(-1 if row is None else row - 1, -1, -1), count)
+
+    def _undecided(self, rows: range, count: int) -> list[Entry]:
         found: list[Entry] = []
-        for r in range(0 if row is None else row + 1, len(self)):
+        for r in rows:
             if len(found) >= count:
                 break
             entry = self.at(r)

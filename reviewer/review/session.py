@@ -121,6 +121,7 @@ class ReviewSession:
         self.keys = KeyNames()
         self.feed = ImageFeed(images, self.keys) if images is not None else None
         self.prefetch_side = 512
+        self._prefetch_due: asyncio.Handle | None = None
         self.selected_pose: str = Pose.PORTRAIT
         self.balance: Balance | None = None
         self.loading = True
@@ -147,7 +148,7 @@ class ReviewSession:
         self.poller.recovered.connect(lambda: self.connection_changed.emit(None))
         self.health.changed.connect(self._health_changed)
         self.health.back_online.connect(self._back_online)
-        self.queue.current_changed.connect(lambda _: self.prefetch())
+        self.queue.current_changed.connect(lambda _: self._prefetch_soon())
 
     # -- lifetime -----------------------------------------------------------------------
 
@@ -174,6 +175,9 @@ class ReviewSession:
         and go at the next start; the window names them."""
         if self._poll_task is not None:
             self._poll_task.cancel()
+        if self._prefetch_due is not None:
+            self._prefetch_due.cancel()
+            self._prefetch_due = None
         if flush and self.outbox.pending():
             unsent = await self.outbox.flush(FLUSH_TIMEOUT)
             if unsent:
@@ -705,6 +709,23 @@ class ReviewSession:
         if not self.outbox.pending_for(character_id):
             self.queue.upsert(character)
         return character
+
+    def _prefetch_soon(self) -> None:
+        """Prefetch once the loop turns: after the window has painted the move (its
+        bookkeeping, ~0.5 ms a press, is then not part of the reviewer's wait), and once
+        for a burst of moves."""
+        if self._prefetch_due is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a synchronous caller): at once
+            self.prefetch()
+            return
+        self._prefetch_due = loop.call_soon(self._prefetch_now)
+
+    def _prefetch_now(self) -> None:
+        self._prefetch_due = None
+        self.prefetch()
 
     def prefetch(self) -> None:
         if self.images is None:

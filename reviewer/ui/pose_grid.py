@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, QTimer, Signal
@@ -28,6 +29,10 @@ __all__ = ["PoseGrid", "PoseTile", "TileState"]
 
 PAD = 10
 BADGE_INSET = 10.0
+# Rendered looks kept per tile: the one shown, the next character's (made ahead while the
+# reviewer looks) and the previous one's (for going back).
+LOOKS = 3
+_LookKey = tuple[object, ...]
 
 
 @dataclass
@@ -66,6 +71,8 @@ class PoseTile(QWidget):
         self.theme = theme
         self.state = TileState()
         self.selected = False
+        self._looks: OrderedDict[_LookKey, QPixmap] = OrderedDict()
+        self.rendered = 0  # looks rendered afresh (the rest were blitted from the cache)
         self._phase = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(40)
@@ -132,16 +139,85 @@ class PoseTile(QWidget):
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         self.activated.emit(self.pose)
 
+    def prepare(self, state: TileState) -> bool:
+        """Render the look of ``state`` now, so showing it later is one blit: the view
+        calls this for the next character's images while the reviewer looks at this one.
+        False when there was nothing to do (kept already, or an animated state)."""
+        key = self._look_key(state)
+        if key is None or key in self._looks:
+            return False
+        self._store_look(key, self._render_look(state))
+        return True
+
+    def has_look(self, state: TileState) -> bool:
+        """Whether showing ``state`` would be a blit of a look kept already."""
+        key = self._look_key(state)
+        return key is not None and key in self._looks
+
     def paintEvent(self, event: QPaintEvent) -> None:
-        t = self.theme
-        s = self.state
+        # A tile's own painting (rounded fill, the image smooth-scaled into place, the
+        # badge) is ~1 ms in Python and Qt; four of them were a third of a key press's
+        # paint. A still look is rendered once (or ahead, ``prepare``) and blitted.
+        key = self._look_key(self.state)
+        if key is None:  # animating: a new frame every tick, nothing to keep
+            painter = QPainter(self)
+            self._paint(painter, self.state)
+            painter.end()
+            return
+        look = self._looks.get(key)
+        if look is None:
+            look = self._render_look(self.state)
+            self._store_look(key, look)
+        else:
+            self._looks.move_to_end(key)
         painter = QPainter(self)
+        painter.drawPixmap(0, 0, look)
+        painter.end()
+
+    def _look_key(self, state: TileState) -> _LookKey | None:
+        """Everything a still tile's pixels depend on; None while it animates."""
+        if state.animating:
+            return None
+        return (
+            self.theme.name,  # a re-theme (following the system) swaps the palette
+            None if state.pixmap is None else state.pixmap.cacheKey(),
+            None if state.before is None else state.before.cacheKey(),
+            state.comparing,
+            state.loading,
+            state.progress,
+            state.error,
+            state.empty_text,
+            self.selected,
+            self.width(),
+            self.height(),
+            self.devicePixelRatioF(),
+            self.font().key(),
+        )
+
+    def _render_look(self, state: TileState) -> QPixmap:
+        ratio = self.devicePixelRatioF()
+        look = QPixmap(self.size() * ratio)
+        look.setDevicePixelRatio(ratio)
+        look.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(look)
+        self._paint(painter, state)
+        painter.end()
+        self.rendered += 1
+        return look
+
+    def _store_look(self, key: _LookKey, look: QPixmap) -> None:
+        self._looks[key] = look
+        while len(self._looks) > LOOKS:
+            self._looks.popitem(last=False)
+
+    def _paint(self, painter: QPainter, s: TileState) -> None:
+        t = self.theme
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         outer = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
         path = QPainterPath()
         path.addRoundedRect(outer, 10, 10)
         painter.fillPath(path, t.color("tile"))
-        inner, badge_at = self.image_area()
+        inner, badge_at = self.image_area(s)
         dim = 0.3 if s.regenerating else 1.0
 
         if s.comparing and s.pixmap is not None and s.before is not None:
@@ -192,7 +268,6 @@ class PoseTile(QWidget):
             painter.setPen(QPen(t.color("accent"), 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(outer.adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
-        painter.end()
 
     def badge_text(self) -> str:
         return f"{self.number}  {self.pose.capitalize()}"
@@ -202,17 +277,18 @@ class PoseTile(QWidget):
         size = QSizeF(metrics.horizontalAdvance(self.badge_text()) + 16, metrics.height() + 6)
         return QRectF(QPointF(BADGE_INSET, BADGE_INSET), size)
 
-    def image_area(self) -> tuple[QRectF, QPointF]:
+    def image_area(self, state: TileState | None = None) -> tuple[QRectF, QPointF]:
         """Where the image goes and where the badge does, clear of each other: the badge
         sits in the margin beside the image when it is wide enough, else the image starts
         below it (a sheet's own title is in its top-left corner)."""
+        state = self.state if state is None else state
         outer = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
         inner = outer.adjusted(PAD, PAD, -PAD, -PAD)
         badge = self.badge_rect().translated(outer.topLeft())
-        pixmap = self.state.pixmap
-        if pixmap is None or self.state.comparing:
+        pixmap = state.pixmap
+        if pixmap is None or state.comparing:
             # Nothing drawn under it yet, or a before/after pair filling the width.
-            if self.state.comparing:
+            if state.comparing:
                 inner.setTop(badge.bottom() + 6)
             return inner, badge.topLeft()
         image = fitted_rect(pixmap.deviceIndependentSize(), inner)

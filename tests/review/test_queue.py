@@ -140,6 +140,16 @@ def test_moving_through_the_queue_passes_over_decided_rows() -> None:
     assert [e.id for e in q.following(2)] == ids(2, 1)
 
 
+def test_preceding_nearest_first() -> None:
+    q = ReviewQueue()
+    for n in (1, 2, 3, 4):
+        q.upsert(character(n))
+    q.select_row(2)
+    assert [e.id for e in q.preceding(5)] == ids(3, 4)
+    q.select_row(0)
+    assert q.preceding(1) == []
+
+
 def test_undo_restores_in_place() -> None:
     q = ReviewQueue()
     rows = Rows(q)

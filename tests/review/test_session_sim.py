@@ -296,3 +296,19 @@ async def test_closing_while_a_save_hangs_keeps_it_for_the_next_start(rig: Rig) 
     assert rig.session.outbox._store.unfinished() == [decision]
     gate.release()
     assert rig.status(cid) in ("reviewing", "ready")
+
+
+async def test_moves_prefetch_once_the_loop_turns_and_once_for_a_burst(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str | None] = []
+    monkeypatch.setattr(rig.session, "prefetch", lambda: calls.append(current_id(rig)))
+    queue = rig.session.queue
+    for _ in range(3):
+        rig.session.next()
+    # Not on the move itself: the window paints the move before any prefetch work.
+    assert calls == []
+    await asyncio.sleep(0)
+    assert calls == [queue.current.id if queue.current else None]
+    await asyncio.sleep(0)
+    assert len(calls) == 1

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from psygnal import Signal
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from reviewer.review.feed import ImageRequest
 from reviewer.review.queue import Entry, ReviewQueue
+from reviewer.ui.current_view import CurrentView, _tile_state
 from reviewer.ui.pose_grid import PoseTile, TileState
 from reviewer.ui.queue_view import (
     ENTRY_ROLE,
@@ -220,3 +221,109 @@ def test_a_thumbnail_whose_load_was_stopped_is_asked_again_when_its_row_paints()
         thumbs.get(entry)  # the row painted again
         assert len(feed.asked) == min(attempt + 1, THUMB_ATTEMPTS)
     assert len(feed.asked) == THUMB_ATTEMPTS  # then the placeholder stays
+
+
+class _DirectTile(PoseTile):
+    """A tile painted straight onto itself, as before looks were kept."""
+
+    def paintEvent(self, event: object) -> None:
+        painter = QPainter(self)
+        self._paint(painter, self.state)
+        painter.end()
+
+
+def _tile(qtbot: QtBot, cls: type[PoseTile] = PoseTile) -> PoseTile:
+    tile = cls("front", 2, load_theme(ThemeChoice.DARK))
+    qtbot.addWidget(tile)
+    tile.resize(300, 280)
+    tile.show()
+    if cls is PoseTile:  # its first paint (the empty look), after which repaint() is at once
+        qtbot.waitUntil(lambda: tile.rendered == 1)
+    return tile
+
+
+def _image(color: str) -> QPixmap:
+    pixmap = QPixmap(256, 256)
+    pixmap.fill(QColor(color))
+    return pixmap
+
+
+def test_a_still_tile_is_rendered_once_and_blitted_after(qtbot: QtBot) -> None:
+    tile = _tile(qtbot)
+    tile.set_state(TileState(pixmap=_image("#8a6")))
+    tile.repaint()
+    assert tile.rendered == 2
+    tile.repaint()  # hover, a window moving over it: the same look again
+    assert tile.rendered == 2
+    tile.set_selected(True)
+    tile.repaint()
+    assert tile.rendered == 3
+
+
+def test_a_kept_look_looks_as_one_painted_directly(qtbot: QtBot) -> None:
+    state = TileState(pixmap=_image("#8a6"))
+    kept, direct = _tile(qtbot), _tile(qtbot, _DirectTile)
+    for tile in (kept, direct):
+        tile.set_state(state)
+    assert kept.grab().toImage() == direct.grab().toImage()
+
+
+def test_a_prepared_look_is_shown_without_rendering_it_again(qtbot: QtBot) -> None:
+    tile = _tile(qtbot)
+    tile.set_state(TileState(pixmap=_image("#8a6")))
+    tile.repaint()
+    following = TileState(pixmap=_image("#36a"))
+    assert tile.prepare(following)
+    assert not tile.prepare(following)  # kept already
+    rendered = tile.rendered
+    tile.set_state(following)
+    tile.repaint()
+    assert tile.rendered == rendered
+
+
+def test_an_animated_tile_is_painted_afresh_and_never_kept(qtbot: QtBot) -> None:
+    tile = _tile(qtbot)
+    loading = TileState(loading=True, progress=0.4)
+    assert not tile.prepare(loading)
+    tile.set_state(loading)
+    tile.repaint()
+    assert tile.rendered == 1  # the empty look it started with, only
+
+
+def test_the_next_characters_tiles_are_made_ahead_and_moving_there_only_blits(
+    app: App, qtbot: QtBot
+) -> None:
+    view = app.window.current
+    tiles = app.window.grid.tiles
+    queue = app.session.queue
+    reviewing = [e for e in queue if e.status == "reviewing"]
+    queue.select(reviewing[0].id)
+    following = queue.following(1)[0]
+    assert following.status == "reviewing"
+
+    def made_ahead() -> bool:
+        side = app.window.grid.image_side()
+        return all(
+            any(key[0] == following.id and not key[4] for key in view._ready)
+            and tile.has_look(_tile_state_for(view, following, pose, side))
+            for pose, tile in tiles.items()
+        )
+
+    qtbot.waitUntil(made_ahead, timeout=20_000)
+    rendered = {pose: tile.rendered for pose, tile in tiles.items()}
+    paints = _Paints()
+    for tile in tiles.values():
+        tile.installEventFilter(paints)
+    app.session.next()
+    assert app.current_id() == following.id
+    for tile in tiles.values():
+        tile.repaint()
+    assert paints.count >= len(tiles)
+    assert all(tile.state.pixmap is not None for tile in tiles.values())
+    assert {pose: tile.rendered for pose, tile in tiles.items()} == rendered
+
+
+def _tile_state_for(view: CurrentView, entry: Entry, pose: str, side: int) -> TileState:
+    req = ImageRequest(entry.character, pose, side)
+    ready = view._ready.get((req.character_id, req.version, pose, False, False))
+    return _tile_state(entry, pose, ready) if ready is not None else TileState(loading=True)
