@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTimer,
     QTimerEvent,
     Signal,
 )
@@ -43,6 +44,11 @@ ROW_HEIGHT = 60
 LATER_MARK = "Later"
 # Rows kept rendered: a screenful several times over (a row is ~70 KB at 1x).
 ROW_CACHE = 200
+# After a step, before rendering the rows the next step will paint; how often to look
+# again for a thumbnail still loading, and how many times.
+AHEAD_DELAY_MS = 30
+AHEAD_RETRY_MS = 50
+AHEAD_TRIES = 40
 
 _Index = QModelIndex | QPersistentModelIndex
 _RowKey = tuple[object, ...]
@@ -201,11 +207,30 @@ class QueueDelegate(QStyledItemDelegate):
         # Painting a row in Python costs ~0.5 ms; each step through the queue scrolls it
         # and repaints the whole page (14 rows, 5-10 ms). A row is rendered once per look
         # and blitted after: the key holds everything the row's pixels depend on.
+        row = self._look(entry, option, index, painter.device().devicePixelRatioF())
+        painter.drawPixmap(option.rect.topLeft(), row)
+
+    def prepare(self, option: QStyleOptionViewItem, index: _Index, ratio: float) -> bool:
+        """Render the row's look for ``option`` now if it is not kept yet (the look it
+        will have once selected, say), so painting it later is a blit. True if rendered."""
+        entry = index.data(ENTRY_ROLE)
+        if not isinstance(entry, Entry):
+            return False
+        rendered = self.rendered
+        self._look(entry, option, index, ratio)
+        return self.rendered > rendered
+
+    def _look(
+        self,
+        entry: Entry,
+        option: QStyleOptionViewItem,
+        index: _Index,
+        ratio: float,
+    ) -> QPixmap:
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         thumb = pixmap if isinstance(pixmap, QPixmap) and not pixmap.isNull() else None
         state = option.state
         status = _status_text(entry, self.keys)
-        ratio = painter.device().devicePixelRatioF()
         key: _RowKey = (
             self.theme.name,  # a re-theme (following the system) swaps the palette
             entry.id,
@@ -233,7 +258,7 @@ class QueueDelegate(QStyledItemDelegate):
                 self._rows.popitem(last=False)
         else:
             self._rows.move_to_end(key)
-        painter.drawPixmap(option.rect.topLeft(), row)
+        return row
 
     def _render(
         self,
@@ -376,6 +401,64 @@ class QueueView(QListView):
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(LAYOUT_BATCH)
         self._pending_scroll: tuple[QPersistentModelIndex, QListView.ScrollHint] | None = None
+        # A step through the queue paints the row it selects and the row it scrolls in:
+        # their looks are rendered ahead (one per turn of the loop) while the reviewer
+        # looks, so the step's paint is blits only.
+        self._ahead: list[tuple[int, bool]] = []
+        self._ahead_tries = 0
+        self._ahead_timer = QTimer(self)
+        self._ahead_timer.setSingleShot(True)
+        self._ahead_timer.timeout.connect(self._prepare_ahead)
+
+    def currentChanged(self, current: _Index, previous: _Index) -> None:
+        super().currentChanged(current, previous)
+        row = current.row()
+        if row < 0:
+            self._ahead = []
+            return
+        first = self.indexAt(self.viewport().rect().topLeft()).row()
+        last = self.indexAt(self.viewport().rect().bottomLeft()).row()
+        # The neighbours as they look selected, this row as it looks left, the rows just
+        # past each edge as they are.
+        self._ahead = [(row + 1, True), (row - 1, True), (row, False)]
+        if first >= 0 and last >= 0:
+            self._ahead += [(last + 1, False), (first - 1, False)]
+        self._ahead_tries = 0
+        self._ahead_timer.start(AHEAD_DELAY_MS)
+
+    def _prepare_ahead(self) -> None:
+        model = self.model()
+        delegate = self.itemDelegate()
+        if not isinstance(delegate, QueueDelegate):
+            return
+        waiting: list[tuple[int, bool]] = []
+        while self._ahead:
+            row, selected = self._ahead.pop(0)
+            index = model.index(row, 0)
+            rect = self.visualRect(index)
+            entry = index.data(ENTRY_ROLE)
+            if not isinstance(entry, Entry) or not rect.isValid():
+                continue
+            if entry.character.ref(Pose.PORTRAIT) is not None and not isinstance(
+                index.data(Qt.ItemDataRole.DecorationRole), QPixmap
+            ):
+                # Its thumbnail is on its way (asking for it above started it): the look
+                # to make is the one with it.
+                waiting.append((row, selected))
+                continue
+            option = QStyleOptionViewItem()
+            self.initViewItemOption(option)
+            option.rect = rect
+            if selected:
+                option.state |= QStyle.StateFlag.State_Selected
+            if delegate.prepare(option, index, self.viewport().devicePixelRatioF()):
+                self._ahead = waiting + self._ahead
+                self._ahead_timer.start(0)
+                return
+        self._ahead_tries += 1
+        if waiting and self._ahead_tries < AHEAD_TRIES:
+            self._ahead = waiting
+            self._ahead_timer.start(AHEAD_RETRY_MS)
 
     def scrollTo(
         self,

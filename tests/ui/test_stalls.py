@@ -327,3 +327,23 @@ def _tile_state_for(view: CurrentView, entry: Entry, pose: str, side: int) -> Ti
     req = ImageRequest(entry.character, pose, side)
     ready = view._ready.get((req.character_id, req.version, pose, False, False))
     return _tile_state(entry, pose, ready) if ready is not None else TileState(loading=True)
+
+
+def test_the_rows_a_step_repaints_are_rendered_ahead(app: App, qtbot: QtBot) -> None:
+    view = app.window.queue_view
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, QueueDelegate)
+    queue = app.session.queue
+    queue.select(next(e.id for e in queue if e.status == "reviewing"))
+
+    def settled() -> bool:
+        return not view._ahead and not view._ahead_timer.isActive()
+
+    qtbot.waitUntil(settled, timeout=20_000)
+    view.viewport().repaint()
+    rendered = delegate.rendered
+    app.session.next()
+    QApplication.processEvents()  # the selection sync and scroll of the step
+    view.viewport().repaint()
+    # The row now selected and the row left behind: both looks were made ahead.
+    assert delegate.rendered == rendered
