@@ -33,6 +33,8 @@ from reviewer.api import (
     InsecureURLError,
     normalize_base_url,
 )
+from reviewer.argtypes import non_negative, positive
+from reviewer.demo import DemoError, DemoOptions, DemoServer, add_demo_arguments
 from reviewer.logs import RedactingFilter, setup_logging
 from reviewer.resources import resource_path
 from reviewer.review import Clock, paths
@@ -60,20 +62,6 @@ __all__ = ["build_parser", "build_session", "main"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def _positive(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def _non_negative(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
 
 
 def _share(text: str) -> Share:
@@ -105,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--api-version", help="pin Aurous-Version, e.g. 2026-05-15")
     parser.add_argument(
         "--poll-interval",
-        type=_positive,
+        type=positive,
         default=10.0,
         metavar="SECONDS",
         help="seconds between queue updates when nothing is synthesizing (default 10; "
@@ -113,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--undo-seconds",
-        type=_non_negative,
+        type=non_negative,
         default=4.0,
         metavar="SECONDS",
         help="how long a decision waits, undoable with Ctrl+Z, before it is sent (default 4)",
@@ -129,10 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--theme", choices=[c.value for c in ThemeChoice], default=ThemeChoice.SYSTEM.value
     )
-    demo = parser.add_argument_group("demo")
-    demo.add_argument("--demo-characters", type=int, default=36, metavar="N")
-    demo.add_argument("--demo-seed", type=int, default=7, metavar="N")
-    demo.add_argument("--demo-synthesis-seconds", type=_positive, default=8.0, metavar="S")
+    add_demo_arguments(parser)
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING"])
     parser.add_argument(
         "--self-test",
@@ -151,7 +136,8 @@ class _Connection:
     demo: bool = False
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, demo: DemoServer | None = None) -> int:
+    """``demo``: the demo's simulator when the command started it already (see launch)."""
     args = build_parser().parse_args(argv)
     if args.self_test:
         from reviewer.selftest import run_self_test
@@ -173,30 +159,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
-        code: int = loop.run_until_complete(_run(app, theme, args, redactor))
+        code: int = loop.run_until_complete(_run(app, theme, args, redactor, demo))
     return code
 
 
 async def _run(
-    app: QApplication, theme: Theme, args: argparse.Namespace, redactor: RedactingFilter
+    app: QApplication,
+    theme: Theme,
+    args: argparse.Namespace,
+    redactor: RedactingFilter,
+    started: DemoServer | None,
 ) -> int:
     demo = None
     try:
         if args.demo:
-            from reviewer.sim import SimConfig, serve_in_thread
-
-            config = SimConfig(
-                api_keys=[],
-                seed=args.demo_seed,
-                characters=args.demo_characters,
-                synthesis_seconds=args.demo_synthesis_seconds,
-            )
-            demo = await asyncio.to_thread(serve_in_thread, config)
+            options = DemoOptions.from_args(args)
+            if started is not None and started.options == options and started.running:
+                demo, started = started, None
+            try:
+                demo = demo or DemoServer.start(options)
+                base_url, key = await demo.address()
+            except DemoError as exc:
+                log.error("demo not started: %s", exc)
+                QMessageBox.critical(None, "Aurous Reviewer", f"The demo could not start: {exc}.")
+                return 1
             connection = _Connection(
-                demo.base_url,
-                ApiKey(demo.api_key, KeySource.DEMO),
-                "Demo (local simulator)",
-                demo=True,
+                base_url, ApiKey(key, KeySource.DEMO), "Demo (local simulator)", demo=True
             )
         else:
             found = await _connect(args)
@@ -206,8 +194,9 @@ async def _run(
         redactor.add_secret(connection.key.value)
         return await _review(app, theme, args, connection, redactor)
     finally:
-        if demo is not None:
-            await asyncio.to_thread(demo.stop)
+        for server in (demo, started):
+            if server is not None:
+                await asyncio.to_thread(server.stop)
 
 
 async def _connect(args: argparse.Namespace) -> _Connection | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from reviewer import preflight
+from reviewer import demo, preflight
 
 __all__ = ["import_below_qt", "main"]
 
@@ -22,26 +22,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         from reviewer.history_cli import main as history_main
 
         return history_main(args[1:])
+    if args[:1] == [demo.SIMULATOR_COMMAND]:
+        from reviewer.sim.cli import main as sim_main
+
+        sim_main(args[1:])
+        return 0
+    server = _start_demo_early(args)
     try:
-        import_below_qt(demo="--demo" in args)
-        from reviewer.app import main as app_main
-    except ImportError as exc:
-        return preflight.explain_import_error(exc)
-    return app_main(args)
+        try:
+            import_below_qt()
+            from reviewer.app import main as app_main
+        except ImportError as exc:
+            return preflight.explain_import_error(exc)
+        return app_main(args, demo=server)
+    finally:
+        if server is not None:
+            server.stop()
 
 
-def import_below_qt(*, demo: bool) -> None:
-    """Import the layers below the UI (and, for the demo, the simulator) before Qt.
+def _start_demo_early(args: Sequence[str]) -> demo.DemoServer | None:
+    """The demo's simulator, started first so that it loads and draws on the other core
+    while the app loads. None when not asked for, or when it could not start: the app
+    starts it again then, and says why when that fails too."""
+    options = demo.demo_options(args)
+    if options is None:
+        return None
+    try:
+        return demo.DemoServer.start(options)
+    except demo.DemoError:
+        return None
+
+
+def import_below_qt() -> None:
+    """Import the layers below the UI before Qt.
 
     Once PySide6 is loaded, its import hook (behind the opt-in ``__feature__`` switches)
     reads the source of every module imported after it, once each: about 0.2 ms a module,
-    for the 400-odd modules of httpx, Pillow, the simulator's server and the rest.
+    for the 300-odd modules of httpx, Pillow and the rest.
     Imported first, they are past it; nothing in them needs Qt."""
     import reviewer.api
     import reviewer.review.credentials
     import reviewer.review.images
     import reviewer.review.journal
-    import reviewer.review.session
-
-    if demo:
-        import reviewer.sim  # noqa: F401
+    import reviewer.review.session  # noqa: F401

@@ -35,13 +35,14 @@ def test_a_missing_qt_library_is_explained(
 
 
 def test_the_layers_below_the_ui_are_imported_before_qt() -> None:
-    # In a fresh interpreter: this one has Qt loaded already. The demo needs no keychain.
+    # In a fresh interpreter: this one has Qt loaded already. The demo needs no keychain,
+    # and its simulator runs in a process of its own (tests/test_demo.py).
     names = ("PySide6", "keyring", "httpx", "PIL", "reviewer.sim", "reviewer.review.session")
     probe = (
-        "import sys; from reviewer import launch; launch.import_below_qt(demo=True); "
+        "import sys; from reviewer import launch; launch.import_below_qt(); "
         f"print(*(m for m in {names!r} if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout
-    assert out.split() == ["httpx", "PIL", "reviewer.sim", "reviewer.review.session"]
+    assert out.split() == ["httpx", "PIL", "reviewer.review.session"]

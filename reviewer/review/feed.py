@@ -16,7 +16,7 @@ from psygnal import Signal
 
 from reviewer.api import APIConnectionError, AurousError, Character, DownloadError
 
-from .images import ImageLoadError, ImagePipeline
+from .images import ImageLoadError, ImagePipeline, Priority
 from .keys import KeyNames
 
 __all__ = ["ImageFeed", "ImageRequest"]
@@ -52,10 +52,15 @@ class ImageFeed:
         self._slots: dict[str, dict[ImageRequest, asyncio.Task[None]]] = {}
         # What failed, per slot, while still wanted there: loaded again by retry_failed.
         self._failed: dict[str, set[ImageRequest]] = {}
+        self._priorities: dict[str, Priority] = {}  # per slot, as last asked
         self._closed = False
 
-    def request(self, slot: str, requests: list[ImageRequest]) -> None:
-        """Show these images in ``slot``; loads for anything else there are cancelled."""
+    def request(
+        self, slot: str, requests: list[ImageRequest], priority: Priority = Priority.SHOWN
+    ) -> None:
+        """Show these images in ``slot``; loads for anything else there are cancelled.
+        ``priority``: how urgent the slot's loads are beside the others'."""
+        self._priorities[slot] = priority
         current = self._slots.setdefault(slot, {})
         for old in [r for r in current if r not in requests]:
             current.pop(old).cancel()
@@ -64,8 +69,9 @@ class ImageFeed:
         for req in requests:
             self._start(slot, req)
 
-    def add(self, slot: str, request: ImageRequest) -> None:
+    def add(self, slot: str, request: ImageRequest, priority: Priority = Priority.SHOWN) -> None:
         """Also load ``request`` in ``slot``, keeping what is already wanted there."""
+        self._priorities[slot] = priority
         self._start(slot, request)
 
     def cancel(self, slot: str | None = None) -> None:
@@ -107,6 +113,7 @@ class ImageFeed:
                 req.pose,
                 max_side=req.max_side,
                 on_progress=lambda fraction: self.progress.emit(slot, req, fraction),
+                priority=self._priorities.get(slot, Priority.SHOWN),
             )
         except (ImageLoadError, AurousError) as exc:
             self._failed.setdefault(slot, set()).add(req)

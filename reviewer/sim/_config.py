@@ -42,6 +42,9 @@ class SimConfig:
     # real storage has them by the time the character is in review; 0 draws each on its
     # first download instead.
     render_ahead_seconds: float = 10.0
+    # Storage draws the seeded characters' images in review at start, newest first (the
+    # order a reviewer opens them), as real storage holds them already; the demo wants it.
+    render_seeded_ahead: bool = False
     failure_rate: float = 0.05  # chance a synthesis run fails (--synthesis-failure-rate)
     clock: Clock = field(default_factory=SystemClock)
     # Serve storage urls from this origin instead of the request's own.

@@ -22,7 +22,7 @@ from ._errors import not_found
 from ._faults import FaultAction, FaultPlan
 from ._idempotency import IdempotencyStore, Outcome, StoredResponse
 from ._ids import UlidFactory, iso
-from ._images import RenderedImages
+from ._images import CACHE_SIZE, RenderedImages
 from ._keys import KeyRing
 from ._ledger import Applied, Dispatch, Ledger, Operation, Origin
 from ._model import SYNTHESIZED_POSES, Character, StoredObject
@@ -78,6 +78,9 @@ class Engine:
         self._anonymous: dict[str, dict[str, TokenBucket]] = {}
         self._last_base = config.storage_base_url or "http://127.0.0.1"
         seed_characters(self._store, first, config.characters, config.seed, now)
+        if config.render_seeded_ahead:
+            # Half the cache at most, so the ones drawn first are not pushed out again.
+            self.images.render_ahead(self._store.in_review_newest_first(CACHE_SIZE // 2))
 
     @contextmanager
     def _tick(self) -> Iterator[float]:

@@ -90,6 +90,14 @@ class Store:
                 objects.extend(char.job.objects)
         return objects
 
+    def in_review_newest_first(self, limit: int) -> list[StoredObject]:
+        """The stored images of characters in review, newest character first, at most
+        ``limit``."""
+        waiting = [c for c in self.characters.values() if c.status == "reviewing"]
+        waiting.sort(key=lambda c: c.created_at, reverse=True)
+        objects = [o for c in waiting for o in c.refs.values()]
+        return objects[:limit]
+
     def pending(self, object_key: str, char_id: str) -> bool:
         """Whether the character's run under way will store this object."""
         char = self.characters.get(char_id)

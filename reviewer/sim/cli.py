@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from collections.abc import Callable, Sequence
 
 from ._app import create_app
@@ -70,6 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="storage draws a run's images this long before it ends (0: on first download)",
     )
+    add(
+        "--render-seeded-ahead",
+        action="store_true",
+        help="storage draws the seeded characters' images in review at start, newest first",
+    )
+    # For a parent that runs this as its child (the app's demo): when the parent goes,
+    # however it went, its end of the pipe closes and this server stops.
+    add("--exit-with-stdin", action="store_true", help=argparse.SUPPRESS)
     add(
         "--team-key",
         action="append",
@@ -161,6 +170,7 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         url_ttl_seconds=args.url_ttl,
         image_size=int(args.image_size),
         render_ahead_seconds=args.render_ahead,
+        render_seeded_ahead=args.render_seeded_ahead,
         failure_rate=args.failure_rate,
         clock=clock,
         storage_base_url=args.storage_base_url,
@@ -176,6 +186,12 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         },
         team_keys={0: list(args.team_keys)} if args.team_keys else {},
     )
+
+
+def _stop_at_eof(server: ReadyServer) -> None:
+    while sys.stdin.buffer.read(4096):
+        pass
+    server.should_exit = True
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -205,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.stdout.flush()
 
     server = ReadyServer(uvicorn_config(create_app(config), access_log=args.access_log), announce)
+    if args.exit_with_stdin:
+        threading.Thread(target=_stop_at_eof, args=(server,), daemon=True).start()
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:

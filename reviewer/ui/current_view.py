@@ -11,7 +11,7 @@ from PySide6.QtGui import QPixmap
 
 from reviewer.api import SYNTHESIZED_POSES, Character
 from reviewer.review.feed import ImageFeed, ImageRequest
-from reviewer.review.images import DecodedImage
+from reviewer.review.images import DecodedImage, Priority
 from reviewer.review.queue import Entry
 from reviewer.review.session import ReviewSession
 
@@ -181,7 +181,7 @@ class CurrentView(QObject):
             for pose in poses
             if e.character.ref(pose) is not None
         ]
-        feed.request(LOUPE_NEXT, ahead)
+        feed.request(LOUPE_NEXT, ahead, Priority.AHEAD)
 
     @staticmethod
     def _before(entry: Entry) -> Character | None:

@@ -25,7 +25,7 @@ from reviewer.api import Pose
 from reviewer.review.decisions import Phase
 from reviewer.review.delivery import progress_text
 from reviewer.review.feed import ImageFeed, ImageRequest
-from reviewer.review.images import DecodedImage
+from reviewer.review.images import DecodedImage, Priority
 from reviewer.review.keys import KeyNames
 from reviewer.review.queue import Entry, ReviewQueue
 
@@ -82,7 +82,7 @@ class Thumbnails(QObject):
         if key not in self._wanted and self._failures.get(key, 0) < THUMB_ATTEMPTS:
             self._wanted.add(key)
             side = round(THUMB * self.device_pixel_ratio)
-            self._feed.add(THUMBS, ImageRequest(character, Pose.PORTRAIT, side))
+            self._feed.add(THUMBS, ImageRequest(character, Pose.PORTRAIT, side), Priority.GLANCE)
         return None
 
     def _loaded(self, slot: str, request: ImageRequest, image: DecodedImage) -> None:

@@ -162,3 +162,34 @@ def test_a_waiter_giving_up_does_not_stop_the_render_for_the_others(
     joined = draw(images, stored("side"))
     release.set()
     assert joined.result(WAIT) == first.result(WAIT)
+
+
+def test_the_seeded_characters_in_review_are_drawn_at_start_newest_first(
+    make_api: ApiFactory,
+) -> None:
+    api = make_api(render_seeded_ahead=True, render_ahead_seconds=0, characters=12)
+    assert api.sim.images.wait_idle(WAIT)
+    listed = api.ok("GET", "/v1/characters?limit=100")["data"]
+    in_review = sorted(
+        (c for c in listed if c["status"] == "reviewing"),
+        key=lambda c: c["created_at"],
+        reverse=True,
+    )
+    assert in_review
+    drawn = [key for c in in_review for key in object_keys(c)]
+    assert all(key in api.sim.images for key in drawn)
+    assert len(api.sim.images) == len(drawn)  # nothing else: not the saved nor the failed
+
+
+def test_the_seeded_ones_are_queued_newest_first(make_api: ApiFactory) -> None:
+    api = make_api(characters=12)
+    store = api.sim._store
+    objects = store.in_review_newest_first(limit=6)
+    assert len(objects) == 6
+    owners = [store.characters[o.char_id] for o in objects]
+    assert [o.pose for o in objects[:4]] == ["portrait", "front", "side", "back"]
+    assert owners[0].created_at >= owners[4].created_at
+    assert all(c.status == "reviewing" for c in owners)
+    assert owners[0].created_at == max(
+        c.created_at for c in store.characters.values() if c.status == "reviewing"
+    )

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from reviewer.review.feed import ImageRequest
+from reviewer.review.images import Priority
 from reviewer.review.queue import Entry, ReviewQueue
 from reviewer.ui.current_view import CurrentView, _tile_state
 from reviewer.ui.pose_grid import PoseTile, TileState
@@ -204,9 +205,11 @@ class _Feed:
 
     def __init__(self) -> None:
         self.asked: list[ImageRequest] = []
+        self.priorities: list[Priority] = []
 
-    def add(self, slot: str, request: ImageRequest) -> None:
+    def add(self, slot: str, request: ImageRequest, priority: Priority) -> None:
         self.asked.append(request)
+        self.priorities.append(priority)
 
 
 def test_a_thumbnail_whose_load_was_stopped_is_asked_again_when_its_row_paints() -> None:
@@ -221,6 +224,8 @@ def test_a_thumbnail_whose_load_was_stopped_is_asked_again_when_its_row_paints()
         thumbs.get(entry)  # the row painted again
         assert len(feed.asked) == min(attempt + 1, THUMB_ATTEMPTS)
     assert len(feed.asked) == THUMB_ATTEMPTS  # then the placeholder stays
+    # After what is shown large: a thumbnail waits behind the current character's poses.
+    assert set(feed.priorities) == {Priority.GLANCE}
 
 
 class _DirectTile(PoseTile):

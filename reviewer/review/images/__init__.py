@@ -7,6 +7,7 @@ from ._disk_cache import DiskCache
 from ._errors import ImageLoadError
 from ._keys import image_key, size_bucket
 from ._pipeline import ImagePipeline, PipelineStats
+from ._priority import Priority
 from ._sources import DownloadFn, ProgressFn, RefreshFn, client_downloader
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "ImageLoadError",
     "ImagePipeline",
     "PipelineStats",
+    "Priority",
     "ProgressFn",
     "RefreshFn",
     "client_downloader",

@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -38,10 +38,11 @@ from ._disk_cache import DiskCache
 from ._errors import ImageLoadError, download_reason
 from ._keys import image_key, size_bucket
 from ._memory_cache import MemoryCache
+from ._priority import Priority, PriorityGate
 from ._single_flight import FlightCancelledError, SingleFlight
 from ._sources import DownloadFn, ProgressFn, RefreshFn
 
-__all__ = ["DECODE_NICENESS", "ImagePipeline", "PipelineStats"]
+__all__ = ["DECODE_NICENESS", "DOWNLOAD_SLOTS", "ImagePipeline", "PipelineStats"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ _CLOSE_TIMEOUT: Final = 5.0
 # How much nicer than the GUI thread the decode threads run (Linux): a core they share
 # goes to the window first, so a burst of decodes no longer stretches a paint.
 DECODE_NICENESS: Final = 10
+# Downloads at once, as a browser opens per host: enough to keep a slow link busy, few
+# enough that what is on screen is not shared out among a page of thumbnails.
+DOWNLOAD_SLOTS: Final = 6
 
 
 def _yield_to_the_gui() -> None:
@@ -105,7 +109,12 @@ class ImagePipeline:
     re-fetches a character for fresh URLs when a download fails. Decoded images are kept
     in memory per (image, size bucket) within ``memory_budget_bytes``; encoded bytes go to
     ``disk_cache`` if given. Concurrent requests for one image share one download, and
-    for one image at one size, one decode."""
+    for one image at one size, one decode.
+
+    When more is asked than ``download_slots`` downloads and the decode threads can do at
+    once, what is shown goes first (see ``Priority``): a ``load`` says how urgent it is,
+    prefetch is least urgent, and work already under way for a less urgent asker takes the
+    most urgent asker's place in line."""
 
     def __init__(
         self,
@@ -115,6 +124,7 @@ class ImagePipeline:
         disk_cache: DiskCache | None = None,
         memory_budget_bytes: int = 512 * 1024 * 1024,
         decode_workers: int = 2,
+        download_slots: int = DOWNLOAD_SLOTS,
         max_pixels: int = 64_000_000,
     ) -> None:
         if decode_workers < 1:
@@ -142,6 +152,10 @@ class ImagePipeline:
         self._renewed: OrderedDict[str, str] = OrderedDict()  # stale URL → fresh URL
         self._listeners: dict[str, list[ProgressFn]] = {}  # image key → progress callbacks
         self._prefetch_round: object | None = None
+        # Per image key, the priorities of those waiting for it now (a load, a prefetch).
+        self._askers: dict[str, Counter[Priority]] = {}
+        self._download_gate: PriorityGate[str] = PriorityGate(download_slots, self._urgency)
+        self._decode_gate: PriorityGate[str] = PriorityGate(decode_workers, self._urgency)
         self._counts = _Counters()
         self._closed = False
 
@@ -168,6 +182,7 @@ class ImagePipeline:
         *,
         max_side: int | None = None,
         on_progress: ProgressFn | None = None,
+        priority: Priority = Priority.SHOWN,
     ) -> DecodedImage:
         """``character``'s ``pose`` fitted within ``max_side`` (None: full resolution),
         at least as large as asked unless the source is smaller. ``on_progress`` gets the
@@ -184,13 +199,15 @@ class ImagePipeline:
             return image
         if on_progress is not None:
             self._listeners.setdefault(key, []).append(on_progress)
+        self._ask(key, priority)
         try:
             return await self._decodes.join(
-                (key, bucket), partial(self._produce, character, pose, key, bucket)
+                (key, bucket), partial(self._produce, character, pose, key, bucket, priority)
             )
         except FlightCancelledError:
             raise ImageLoadError(character, pose, "image loading was stopped") from None
         finally:
+            self._unask(key, priority)
             if on_progress is not None:
                 self._remove_listener(key, on_progress)
 
@@ -213,7 +230,9 @@ class ImagePipeline:
                 if key is None or self._memory_get(key, bucket) is not None:
                     continue
                 self._decodes.hold(
-                    (key, bucket), partial(self._produce, character, pose, key, bucket), this_round
+                    (key, bucket),
+                    partial(self._produce, character, pose, key, bucket, Priority.AHEAD),
+                    this_round,
                 )
         # Hold the new round before releasing the old, so shared work carries on.
         previous, self._prefetch_round = self._prefetch_round, this_round
@@ -271,13 +290,40 @@ class ImagePipeline:
         slot: Hashable = (key, None if unscaled else bucket)
         self._memory.put(slot, image)
 
+    # -- priorities -----------------------------------------------------------------------
+
+    def _ask(self, key: str, priority: Priority) -> None:
+        self._askers.setdefault(key, Counter())[priority] += 1
+
+    def _unask(self, key: str, priority: Priority) -> None:
+        askers = self._askers[key]
+        askers[priority] -= 1
+        if askers[priority] <= 0:
+            del askers[priority]
+            if not askers:
+                del self._askers[key]
+
+    def _urgency(self, key: str) -> int:
+        askers = self._askers.get(key)
+        return min(askers) if askers else Priority.AHEAD
+
     # -- the work behind a load ---------------------------------------------------------
 
     async def _produce(
-        self, character: Character, pose: str, key: str, bucket: int | None
+        self, character: Character, pose: str, key: str, bucket: int | None, priority: Priority
     ) -> DecodedImage:
         """Fetch and decode one image at one size; a cached copy that does not decode is
-        dropped and downloaded again, once."""
+        dropped and downloaded again, once. ``priority``: that of whoever started it, kept
+        while it runs, however the askers come and go."""
+        self._ask(key, priority)
+        try:
+            return await self._fetch_and_decode(character, pose, key, bucket)
+        finally:
+            self._unask(key, priority)
+
+    async def _fetch_and_decode(
+        self, character: Character, pose: str, key: str, bucket: int | None
+    ) -> DecodedImage:
         full = self._memory.get((key, None))
         if full is not None and bucket is not None:
             # The loupe decoded it already: shrinking that is cheaper than fetch + decode.
@@ -307,7 +353,9 @@ class ImagePipeline:
         self, job: Callable[[], DecodedImage], key: str, bucket: int | None
     ) -> DecodedImage:
         """Run a decode or rescale on the decode pool and keep its result in memory."""
-        image = await asyncio.get_running_loop().run_in_executor(self._executor, job)
+        # Handed to the pool only when a thread is free, so the most urgent goes next.
+        async with self._decode_gate.slot(key):
+            image = await asyncio.get_running_loop().run_in_executor(self._executor, job)
         self._counts.decodes += 1
         self._memory_put(key, bucket, image)
         return image
@@ -389,7 +437,8 @@ class ImagePipeline:
             last = min(1.0, received / total) if total else None
             self._report(key, last)
 
-        download = await self._download(url, progress)
+        async with self._download_gate.slot(key):
+            download = await self._download(url, progress)
         self._counts.downloads += 1
         if last != 1.0:
             self._report(key, 1.0)

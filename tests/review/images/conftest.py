@@ -196,6 +196,9 @@ async def make_pipeline(client: AsyncAurousClient) -> AsyncIterator[MakePipeline
 
     def make(**kwargs: Any) -> ImagePipeline:
         kwargs.setdefault("refresh", client.retrieve_character)
+        # These tests are about sharing and cancelling; the order under a limit of
+        # downloads is test_priority's, which asks for a small one.
+        kwargs.setdefault("download_slots", 64)
         pipeline = ImagePipeline(download=client_downloader(client), **kwargs)
         made.append(pipeline)
         return pipeline
