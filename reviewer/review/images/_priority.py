@@ -42,13 +42,21 @@ class _Waiter(Generic[K]):
 class PriorityGate(Generic[K]):
     """At most ``slots`` holders at once. A freed slot goes to the waiter whose key is most
     urgent at that moment (``urgency(key)``, lower first; ties first come first served),
-    so a waiter promoted while it waits moves ahead. Use from the event loop's thread."""
+    so a waiter promoted while it waits moves ahead. ``admit(key)``: whether that key may
+    start now at all, even with a slot free; when what it depends on changes, ``poke()``.
+    Use from the event loop's thread."""
 
-    def __init__(self, slots: int, urgency: Callable[[K], int]) -> None:
+    def __init__(
+        self,
+        slots: int,
+        urgency: Callable[[K], int],
+        admit: Callable[[K], bool] = lambda _key: True,
+    ) -> None:
         if slots < 1:
             raise ValueError(f"slots must be at least 1, got {slots}")
         self._slots = slots
         self._urgency = urgency
+        self._admit = admit
         self._busy = 0
         self._waiting: list[_Waiter[K]] = []
         self._order = itertools.count()
@@ -70,11 +78,11 @@ class PriorityGate(Generic[K]):
             self._release()
 
     async def _acquire(self, key: K) -> None:
-        if self._busy < self._slots and not self._waiting:
-            self._busy += 1
-            return
         waiter = _Waiter(key, next(self._order), asyncio.get_running_loop().create_future())
         self._waiting.append(waiter)
+        self.poke()  # a free slot may be this one's at once, or a more urgent waiter's
+        if waiter.future.done():
+            return
         try:
             await waiter.future
         except asyncio.CancelledError:
@@ -84,10 +92,17 @@ class PriorityGate(Generic[K]):
                 self._waiting.remove(waiter)
             raise
 
-    def _release(self) -> None:
-        self._busy -= 1
-        while self._waiting and self._busy < self._slots:
-            waiter = min(self._waiting, key=lambda w: (self._urgency(w.key), w.order))
+    def poke(self) -> None:
+        """Hand free slots to waiters that may start now."""
+        while self._busy < self._slots:
+            admitted = [w for w in self._waiting if self._admit(w.key)]
+            if not admitted:
+                return
+            waiter = min(admitted, key=lambda w: (self._urgency(w.key), w.order))
             self._waiting.remove(waiter)
             waiter.future.set_result(None)
             self._busy += 1  # held for the waiter from now on
+
+    def _release(self) -> None:
+        self._busy -= 1
+        self.poke()

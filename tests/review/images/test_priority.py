@@ -148,3 +148,35 @@ async def test_decodes_wait_for_a_free_thread_in_priority_order(
     # Its bytes came last, but it waited only for the decode that was running.
     assert decoded.index("current") <= 1
     assert sorted(decoded) == ["ahead"] * 4 + ["current"]
+
+
+async def test_nothing_else_starts_while_what_is_shown_loads(
+    fake: FakeAurous, make_pipeline: MakePipeline
+) -> None:
+    current, ahead, listed = (fake.add(f"char_{n}", png(seed=n)) for n in range(3))
+    fake.close_gate()
+    pipeline = make_pipeline(download_slots=8)
+    shown = asyncio.create_task(pipeline.load(current, "front", max_side=256))
+    await fake.until(lambda: fake.waiting == 1)
+    pipeline.prefetch([ahead], max_side=256)
+    thumb = asyncio.create_task(
+        pipeline.load(listed, "portrait", max_side=64, priority=Priority.GLANCE)
+    )
+    await settle()
+    assert fake.waiting == 1  # slots are free, yet nothing else went out
+
+    # Moved to the prefetched character: its loads start at once, beside the other.
+    moved = asyncio.create_task(pipeline.load(ahead, "back", max_side=256))
+    await fake.until(lambda: fake.waiting == 2)
+
+    fake.open_gate()
+    await asyncio.gather(shown, moved, thumb)
+    await pipeline.wait_prefetched()
+    order = downloaded(fake)
+    assert order[:2] == ["char_0/front", "char_1/back"]
+    assert sorted(order[2:]) == [
+        "char_1/front",
+        "char_1/portrait",
+        "char_1/side",
+        "char_2/portrait",
+    ]
