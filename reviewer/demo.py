@@ -16,7 +16,6 @@ and when the app dies without a word.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import subprocess
 import sys
@@ -130,6 +129,8 @@ class DemoServer:
 
     async def address(self) -> tuple[str, str]:
         """(API base url, API key) once the simulator accepts connections."""
+        import asyncio  # here: this module is imported before the child starts (~35 ms)
+
         if self._address is None:
             try:
                 async with asyncio.timeout(self.start_timeout):

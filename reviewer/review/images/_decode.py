@@ -5,6 +5,7 @@ here touches the event loop or Qt."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import math
 import struct
@@ -26,6 +27,11 @@ __all__ = [
 # What storage may serve (the contract names PNG, JPEG and WebP); refusing the rest keeps
 # Pillow's rarer, less hardened parsers away from downloaded bytes.
 ACCEPTED_FORMATS: Final = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")
+# Their readers, imported with this module (before Qt, see reviewer.launch): otherwise
+# the first decode, on a decode thread while the first character loads, finds WebP and
+# TIFF unregistered and Pillow imports all its ~40 plugins under the GIL (~40 ms).
+for _module in ("Png", "Jpeg", "WebP", "Gif", "Bmp", "Tiff"):
+    importlib.import_module(f"PIL.{_module}ImagePlugin")
 
 # EXIF orientation value → the transpose that makes the image upright.
 _ORIENTATION_TAG: Final = 0x0112

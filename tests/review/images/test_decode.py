@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import struct
+import subprocess
+import sys
 import zlib
 
 import pytest
@@ -196,3 +198,19 @@ def test_formats_outside_the_accepted_list_are_refused() -> None:
     data = encode(picture(32, 32), "PPM")
     with pytest.raises(UndecodableImageError):
         decode_image(data, max_side=None, max_pixels=MAX)
+
+
+def test_decoding_never_imports_pillows_other_plugins() -> None:
+    # A fresh interpreter: this one may have every plugin loaded already. Image.init()
+    # (all ~40 plugins, ~40 ms under the GIL) would set _initialized to 2.
+    probe = (
+        "import io; from PIL import Image; from reviewer.review.images import _decode\n"
+        "for fmt in ('PNG', 'JPEG', 'WEBP', 'GIF', 'BMP', 'TIFF'):\n"
+        "    b = io.BytesIO(); Image.new('RGB', (8, 8)).save(b, fmt)\n"
+        "    _decode.decode_image(b.getvalue(), max_side=None, max_pixels=100)\n"
+        "print(Image._initialized)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "1"
