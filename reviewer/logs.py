@@ -67,4 +67,7 @@ def setup_logging(folder: Path, level: str = "INFO") -> RedactingFilter:
     # httpx logs every request line at INFO; that is noise in a file read by people.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # qasync logs every executor call with its arguments at DEBUG: whole downloaded
+    # images, megabytes a line, in a file capped at 2 MB.
+    logging.getLogger("qasync").setLevel(logging.INFO)
     return redactor

@@ -34,3 +34,22 @@ def test_filter_leaves_plain_records_alone() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "hello %s", ("world",), None)
     assert RedactingFilter().filter(record)
     assert record.getMessage() == "hello world"
+
+
+def test_at_debug_the_log_leaves_out_qasyncs_call_by_call_lines(tmp_path: Path) -> None:
+    # qasync logs each executor call with its arguments (whole images) at DEBUG.
+    redactor = setup_logging(tmp_path / "logs", "DEBUG")
+    try:
+        logging.getLogger("qasync._QThreadWorker").debug("got callback %r", b"\x89PNG" * 1000)
+        logging.getLogger("qasync").info("kept")
+        logging.getLogger("reviewer.test").debug("ours, kept")
+    finally:
+        for handler in list(logging.getLogger().handlers):
+            if redactor in handler.filters:
+                handler.close()
+                logging.getLogger().removeHandler(handler)
+        logging.getLogger("qasync").setLevel(logging.NOTSET)
+    text = (tmp_path / "logs" / "reviewer.log").read_text()
+    assert "got callback" not in text
+    assert "kept" in text
+    assert "ours, kept" in text
