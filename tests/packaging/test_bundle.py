@@ -5,6 +5,7 @@ size goals (folder <= 150 MB, .deb <= 45 MB)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import sys
@@ -13,9 +14,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
-from reviewer import __version__
+from reviewer import __version__, demo
 from tests.packaging.conftest import XCB_GAP, HideLibraries, display_env, packaging_module, run
 from tests.packaging.test_selftest import CHECKS, check_lines
 
@@ -86,6 +88,26 @@ def test_the_bundle_passes_its_self_test_and_writes_nothing_beside_itself(
     assert tree(built.bundle) == before
     written = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
     assert all(".cache" in p.parts or ".config" in p.parts for p in written), written
+
+
+def test_the_bundles_demo_simulator_serves_from_its_own_executable(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What `--demo` starts first (reviewer/demo.py), as the bundle runs it: its executable.
+    monkeypatch.setattr(sys, "executable", str(built.executable))
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    server = demo.DemoServer.start(demo.DemoOptions(characters=2))
+    monkeypatch.undo()
+    try:
+        base_url, key = asyncio.run(server.address())
+        listed = httpx.get(
+            f"{base_url}/characters", headers={"Authorization": f"Bearer {key}"}, timeout=30
+        )
+        assert listed.status_code == 200
+        assert len(listed.json()["data"]) == 2
+    finally:
+        server.stop()
+    assert not server.running
 
 
 def test_the_bundle_names_missing_system_packages(
