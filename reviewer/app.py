@@ -174,10 +174,11 @@ async def _run(
     try:
         if args.demo:
             options = DemoOptions.from_args(args)
-            if started is not None and started.options == options and started.running:
-                demo, started = started, None
+            if started is not None and (started.options != options or not started.running):
+                await asyncio.to_thread(started.stop)  # not the demo asked for: start afresh
+                started = None
             try:
-                demo = demo or DemoServer.start(options)
+                demo = started or DemoServer.start(options)
                 base_url, key = await demo.address()
             except DemoError as exc:
                 log.error("demo not started: %s", exc)
@@ -194,9 +195,8 @@ async def _run(
         redactor.add_secret(connection.key.value)
         return await _review(app, theme, args, connection, redactor)
     finally:
-        for server in (demo, started):
-            if server is not None:
-                await asyncio.to_thread(server.stop)
+        if demo is not None:
+            await asyncio.to_thread(demo.stop)
 
 
 async def _connect(args: argparse.Namespace) -> _Connection | None:

@@ -110,7 +110,6 @@ class DemoServer:
         self.options = options
         self._process = process
         self._address: tuple[str, str] | None = None
-        self.start_timeout = START_TIMEOUT
 
     @classmethod
     def start(cls, options: DemoOptions) -> DemoServer:
@@ -133,12 +132,12 @@ class DemoServer:
 
         if self._address is None:
             try:
-                async with asyncio.timeout(self.start_timeout):
+                async with asyncio.timeout(START_TIMEOUT):
                     self._address = await asyncio.to_thread(self._read_address)
             except TimeoutError:
                 self.stop()
                 raise DemoError(
-                    f"the demo simulator was not ready within {self.start_timeout:g} s"
+                    f"the demo simulator was not ready within {START_TIMEOUT:g} s"
                 ) from None
         return self._address
 

@@ -5,7 +5,6 @@ size goals (folder <= 150 MB, .deb <= 45 MB)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import sys
@@ -14,12 +13,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from reviewer import __version__, demo
 from tests.packaging.conftest import XCB_GAP, HideLibraries, display_env, packaging_module, run
 from tests.packaging.test_selftest import CHECKS, check_lines
+from tests.test_demo import serve_and_stop
 
 pytestmark = [
     pytest.mark.slow,
@@ -98,16 +97,7 @@ def test_the_bundles_demo_simulator_serves_from_its_own_executable(
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     server = demo.DemoServer.start(demo.DemoOptions(characters=2))
     monkeypatch.undo()
-    try:
-        base_url, key = asyncio.run(server.address())
-        listed = httpx.get(
-            f"{base_url}/characters", headers={"Authorization": f"Bearer {key}"}, timeout=30
-        )
-        assert listed.status_code == 200
-        assert len(listed.json()["data"]) == 2
-    finally:
-        server.stop()
-    assert not server.running
+    serve_and_stop(server, 2)
 
 
 def test_the_bundle_names_missing_system_packages(

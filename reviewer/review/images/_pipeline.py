@@ -207,7 +207,7 @@ class ImagePipeline:
         self._ask(key, priority)
         try:
             return await self._decodes.join(
-                (key, bucket), partial(self._produce, character, pose, key, bucket, priority)
+                (key, bucket), partial(self._produce, character, pose, key, bucket)
             )
         except FlightCancelledError:
             raise ImageLoadError(character, pose, "image loading was stopped") from None
@@ -235,9 +235,7 @@ class ImagePipeline:
                 if key is None or self._memory_get(key, bucket) is not None:
                     continue
                 self._decodes.hold(
-                    (key, bucket),
-                    partial(self._produce, character, pose, key, bucket, Priority.AHEAD),
-                    this_round,
+                    (key, bucket), partial(self._produce, character, pose, key, bucket), this_round
                 )
         # Hold the new round before releasing the old, so shared work carries on.
         previous, self._prefetch_round = self._prefetch_round, this_round
@@ -331,16 +329,16 @@ class ImagePipeline:
     # -- the work behind a load ---------------------------------------------------------
 
     async def _produce(
-        self, character: Character, pose: str, key: str, bucket: int | None, priority: Priority
+        self, character: Character, pose: str, key: str, bucket: int | None
     ) -> DecodedImage:
         """Fetch and decode one image at one size; a cached copy that does not decode is
-        dropped and downloaded again, once. ``priority``: that of whoever started it, kept
-        while it runs, however the askers come and go."""
-        self._ask(key, priority)
+        dropped and downloaded again, once. As urgent as the most urgent ``load`` waiting
+        for it; with none (a prefetch holds it), least urgent."""
+        self._ask(key, Priority.AHEAD)
         try:
             return await self._fetch_and_decode(character, pose, key, bucket)
         finally:
-            self._unask(key, priority)
+            self._unask(key, Priority.AHEAD)
 
     async def _fetch_and_decode(
         self, character: Character, pose: str, key: str, bucket: int | None
