@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from PySide6.QtCore import (
@@ -44,11 +45,8 @@ ROW_HEIGHT = 60
 LATER_MARK = "Later"
 # Rows kept rendered: a screenful several times over (a row is ~70 KB at 1x).
 ROW_CACHE = 200
-# After a step, before rendering the rows the next step will paint; how often to look
-# again for a thumbnail still loading, and how many times.
+# After a step, before rendering the rows the next step will paint.
 AHEAD_DELAY_MS = 30
-AHEAD_RETRY_MS = 50
-AHEAD_TRIES = 40
 
 _Index = QModelIndex | QPersistentModelIndex
 _RowKey = tuple[object, ...]
@@ -92,6 +90,12 @@ class Thumbnails(QObject):
         self._failures.pop(key, None)
         self._pixmaps[key] = to_pixmap(image, self.device_pixel_ratio)
         self.updated.emit(request.character_id)
+
+    def loading(self, entry: Entry) -> bool:
+        """Whether this row's thumbnail was asked for and has not arrived or failed yet."""
+        character = entry.character
+        key = (character.id, character.updated_at.isoformat())
+        return key in self._wanted and key not in self._pixmaps
 
     def _failed(self, slot: str, request: ImageRequest, _message: str) -> None:
         key = (request.character_id, request.version)
@@ -405,7 +409,8 @@ class QueueView(QListView):
         # their looks are rendered ahead (one per turn of the loop) while the reviewer
         # looks, so the step's paint is blits only.
         self._ahead: list[tuple[int, bool]] = []
-        self._ahead_tries = 0
+        # Rows whose look waits for their thumbnail: made when it arrives (dataChanged).
+        self._ahead_waiting: list[tuple[int, bool]] = []
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
         self._ahead_timer.timeout.connect(self._prepare_ahead)
@@ -413,6 +418,7 @@ class QueueView(QListView):
     def currentChanged(self, current: _Index, previous: _Index) -> None:
         super().currentChanged(current, previous)
         row = current.row()
+        self._ahead_waiting = []
         if row < 0:
             self._ahead = []
             return
@@ -423,15 +429,30 @@ class QueueView(QListView):
         self._ahead = [(row + 1, True), (row - 1, True), (row, False)]
         if first >= 0 and last >= 0:
             self._ahead += [(last + 1, False), (first - 1, False)]
-        self._ahead_tries = 0
         self._ahead_timer.start(AHEAD_DELAY_MS)
+
+    def dataChanged(
+        self,
+        topLeft: _Index,
+        bottomRight: _Index,
+        roles: Sequence[int] = (),
+    ) -> None:
+        super().dataChanged(topLeft, bottomRight, roles)
+        first, last = topLeft.row(), bottomRight.row()
+        arrived = [item for item in self._ahead_waiting if first <= item[0] <= last]
+        if not arrived:
+            return
+        # A thumbnail arrived (or failed for good): make the look it gives the row now.
+        self._ahead_waiting = [item for item in self._ahead_waiting if item not in arrived]
+        self._ahead += arrived
+        if not self._ahead_timer.isActive():
+            self._ahead_timer.start(0)
 
     def _prepare_ahead(self) -> None:
         model = self.model()
         delegate = self.itemDelegate()
-        if not isinstance(delegate, QueueDelegate):
+        if not isinstance(delegate, QueueDelegate) or not isinstance(model, QueueModel):
             return
-        waiting: list[tuple[int, bool]] = []
         while self._ahead:
             row, selected = self._ahead.pop(0)
             index = model.index(row, 0)
@@ -439,12 +460,10 @@ class QueueView(QListView):
             entry = index.data(ENTRY_ROLE)
             if not isinstance(entry, Entry) or not rect.isValid():
                 continue
-            if entry.character.ref(Pose.PORTRAIT) is not None and not isinstance(
-                index.data(Qt.ItemDataRole.DecorationRole), QPixmap
-            ):
-                # Its thumbnail is on its way (asking for it above started it): the look
-                # to make is the one with it.
-                waiting.append((row, selected))
+            index.data(Qt.ItemDataRole.DecorationRole)  # asks for its thumbnail if not yet
+            if model.thumbnails.loading(entry):
+                # Its thumbnail is on its way: the look to make is the one with it.
+                self._ahead_waiting.append((row, selected))
                 continue
             option = QStyleOptionViewItem()
             self.initViewItemOption(option)
@@ -452,13 +471,8 @@ class QueueView(QListView):
             if selected:
                 option.state |= QStyle.StateFlag.State_Selected
             if delegate.prepare(option, index, self.viewport().devicePixelRatioF()):
-                self._ahead = waiting + self._ahead
-                self._ahead_timer.start(0)
+                self._ahead_timer.start(0)  # one row a loop turn
                 return
-        self._ahead_tries += 1
-        if waiting and self._ahead_tries < AHEAD_TRIES:
-            self._ahead = waiting
-            self._ahead_timer.start(AHEAD_RETRY_MS)
 
     def scrollTo(
         self,

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from reviewer.review.feed import ImageRequest
-from reviewer.review.images import Priority
+from reviewer.review.images import DecodedImage, Priority
 from reviewer.review.queue import Entry, ReviewQueue
 from reviewer.ui.current_view import CurrentView, _tile_state
 from reviewer.ui.pose_grid import PoseTile, TileState
@@ -228,6 +228,44 @@ def test_a_thumbnail_whose_load_was_stopped_is_asked_again_when_its_row_paints()
     assert set(feed.priorities) == {Priority.GLANCE}
 
 
+def test_a_rows_look_waits_for_its_thumbnail_without_polling_then_is_made(
+    qtbot: QtBot,
+) -> None:
+    # Seen in CI: the look was made only while a timer looked again for the thumbnail
+    # (50 ms, 40 times); a thumbnail slower than that on a loaded machine was rendered
+    # during the step's paint instead.
+    feed = _Feed()
+    queue = ReviewQueue()
+    for i in range(20):
+        queue.upsert(character(i))
+    thumbs = Thumbnails(feed)  # type: ignore[arg-type]
+    model = QueueModel(queue, thumbs)
+    delegate = QueueDelegate(load_theme(ThemeChoice.DARK))
+    view = QueueView(model, delegate)
+    qtbot.addWidget(view)
+    view.resize(300, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.setCurrentIndex(model.index(0, 0))
+    qtbot.waitUntil(lambda: not view._ahead and not view._ahead_timer.isActive())
+    for row in (0, 1):  # long after a timer's retries would have given up
+        request = next(r for r in feed.asked if r.character_id == queue.at(row).id)
+        feed.loaded.emit(THUMBS, request, _decoded())
+    qtbot.waitUntil(lambda: not view._ahead and not view._ahead_timer.isActive())
+    view.viewport().repaint()
+    rendered = delegate.rendered
+    view.setCurrentIndex(model.index(1, 0))
+    view.viewport().repaint()
+    # Row 1 as it looks selected and row 0 as it looks left behind were made ahead, each
+    # once its thumbnail arrived.
+    assert delegate.rendered == rendered
+
+
+def _decoded() -> DecodedImage:
+    side = 48
+    return DecodedImage(side, side, b"\x80" * (side * side * 4), side, side, "PNG")
+
+
 class _DirectTile(PoseTile):
     """A tile painted straight onto itself, as before looks were kept."""
 
@@ -341,8 +379,18 @@ def test_the_rows_a_step_repaints_are_rendered_ahead(app: App, qtbot: QtBot) -> 
     queue = app.session.queue
     queue.select(next(e.id for e in queue if e.status == "reviewing"))
 
+    model = view.model()
+    assert isinstance(model, QueueModel)
+
     def settled() -> bool:
-        return not view._ahead and not view._ahead_timer.isActive()
+        # Every look made ahead, and no thumbnail on its way: a row shown whose
+        # thumbnail arrives during the step is rendered afresh, as it should be.
+        return not (
+            view._ahead
+            or view._ahead_waiting
+            or view._ahead_timer.isActive()
+            or any(model.thumbnails.loading(e) for e in queue)
+        )
 
     qtbot.waitUntil(settled, timeout=20_000)
     view.viewport().repaint()

@@ -86,16 +86,19 @@ class PriorityGate(Generic[K]):
         try:
             await waiter.future
         except asyncio.CancelledError:
-            if waiter.future.done() and not waiter.future.cancelled():
-                self._release()  # granted, then cancelled before it could run
-            else:
+            if waiter.future.cancelled():
+                # Cancelled while waiting: its future was cancelled at once, this task
+                # runs later, and ``poke`` passed over it meanwhile.
                 self._waiting.remove(waiter)
+            else:
+                self._release()  # granted, then cancelled before it could run
             raise
 
     def poke(self) -> None:
         """Hand free slots to waiters that may start now."""
         while self._busy < self._slots:
-            admitted = [w for w in self._waiting if self._admit(w.key)]
+            # A cancelled waiter stays listed until its task runs and leaves; skip it.
+            admitted = [w for w in self._waiting if not w.future.cancelled() and self._admit(w.key)]
             if not admitted:
                 return
             waiter = min(admitted, key=lambda w: (self._urgency(w.key), w.order))

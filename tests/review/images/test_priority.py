@@ -63,6 +63,25 @@ async def test_a_cancelled_waiter_gives_its_place_and_its_slot_back() -> None:
         assert gate.busy == 1
 
 
+async def test_a_slot_freed_while_a_cancelled_waiter_has_not_run_yet_goes_to_the_next() -> None:
+    # Seen in CI: a prefetch cancelled in the same loop turn a slot was freed. Its future is
+    # cancelled at once, its task runs later; the freed slot was handed to it
+    # (InvalidStateError in the releasing task), and the waiter behind it never got one.
+    gate: PriorityGate[str] = PriorityGate(1, lambda _key: 0)
+    await gate._acquire("holder")
+    cancelled = asyncio.create_task(gate._acquire("cancelled"))
+    behind = asyncio.create_task(gate._acquire("behind"))
+    await settle()
+    cancelled.cancel()  # its future is cancelled now; its task has not run yet
+    gate._release()
+    await asyncio.wait_for(behind, timeout=5)
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert (gate.busy, gate.waiting) == (1, 0)
+    gate._release()
+    assert (gate.busy, gate.waiting) == (0, 0)
+
+
 def downloaded(fake: FakeAurous) -> list[str]:
     return [
         r.url.path.removeprefix("/storage/").removesuffix(".bin") for r in fake.storage_requests
