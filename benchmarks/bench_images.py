@@ -23,8 +23,8 @@ import httpx
 import PIL
 
 from reviewer.api import SYNTHESIZED_POSES, AsyncAurousClient, Character, Ref
+from reviewer.imaging.decode import decode_image
 from reviewer.review.images import DiskCache, ImagePipeline, client_downloader, image_key
-from reviewer.review.images._decode import decode_image
 from tests.review.images.pictures import encode, picture
 
 SIDE = 1024

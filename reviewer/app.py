@@ -46,7 +46,13 @@ from reviewer.review.credentials import (
 )
 from reviewer.review.decisions import Decision, DecisionStore, MemoryDecisionStore
 from reviewer.review.heap import keep_collections_short
-from reviewer.review.images import DiskCache, ImagePipeline, client_downloader
+from reviewer.review.images import (
+    Decoder,
+    DiskCache,
+    ImagePipeline,
+    client_downloader,
+    default_decoder,
+)
 from reviewer.review.journal import Journal, JournalInUseError, journal_path, open_journal
 from reviewer.review.notices import Notice, NoticeLevel
 from reviewer.review.session import FLUSH_TIMEOUT, ReviewSession
@@ -360,8 +366,10 @@ def build_session(
     cache_dir: Path | None,
     clock: Clock | None = None,
     store: DecisionStore | None = None,
+    decoder: Decoder | None = None,
 ) -> ReviewSession:
-    """The review session with its image pipeline: what the window binds to."""
+    """The review session with its image pipeline: what the window binds to. Images
+    decode in worker processes unless ``decoder`` says otherwise."""
     session: ReviewSession | None = None
 
     async def refresh(character_id: str) -> Character:
@@ -372,6 +380,7 @@ def build_session(
         download=client_downloader(client),
         refresh=refresh,
         disk_cache=DiskCache(cache_dir) if cache_dir is not None else None,
+        decoder=decoder if decoder is not None else default_decoder(),
     )
     session = ReviewSession(
         client,

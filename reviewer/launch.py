@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from reviewer import demo, preflight
+from reviewer import demo, imaging, preflight
 
 __all__ = ["import_below_qt", "main"]
 
@@ -22,6 +22,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from reviewer.history_cli import main as history_main
 
         return history_main(args[1:])
+    if args[:1] == [imaging.WORKER_COMMAND]:  # a frozen build's decode worker
+        from reviewer.imaging.worker import main as worker_main
+
+        return worker_main(args[1:])
     if args[:1] == [demo.SIMULATOR_COMMAND]:
         from reviewer.sim.cli import main as sim_main
 

@@ -5,6 +5,7 @@ size goals (folder <= 150 MB, .deb <= 45 MB)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import sys
@@ -16,8 +17,13 @@ from pathlib import Path
 import pytest
 
 from reviewer import __version__, demo
+from reviewer.imaging import WORKER_COMMAND
+from reviewer.imaging.decode import DecodedImage
+from reviewer.imaging.worker import Decode
+from reviewer.review.images import ProcessDecoder
 from tests.packaging.conftest import XCB_GAP, HideLibraries, display_env, packaging_module, run
 from tests.packaging.test_selftest import CHECKS, check_lines
+from tests.review.images.conftest import png
 from tests.test_demo import serve_and_stop
 
 pytestmark = [
@@ -98,6 +104,21 @@ def test_the_bundles_demo_simulator_serves_from_its_own_executable(
     server = demo.DemoServer.start(demo.DemoOptions(characters=2))
     monkeypatch.undo()
     serve_and_stop(server, 2)
+
+
+def test_the_bundles_executable_decodes_as_a_worker(built: Built) -> None:
+    # What the app starts for decoding in a frozen build (reviewer/review/images).
+    command = [str(built.executable), WORKER_COMMAND]
+
+    async def decode_one() -> tuple[DecodedImage, bool]:
+        decoder = ProcessDecoder(1, command=command)
+        try:
+            return await decoder.run(Decode(png(80, 60), 40, 1_000_000)), decoder.fallen_back
+        finally:
+            await decoder.aclose()
+
+    image, fell_back = asyncio.run(decode_one())
+    assert (image.width, image.height, fell_back) == (40, 30, False)
 
 
 def test_the_bundle_names_missing_system_packages(

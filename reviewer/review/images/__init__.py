@@ -2,7 +2,9 @@
 loop, prefetch, and renewal of expired storage URLs. No Qt here: the UI turns the RGBA
 bytes of a ``DecodedImage`` into a ``QImage`` on the GUI thread."""
 
-from ._decode import DecodedImage
+from reviewer.imaging.decode import DecodedImage
+
+from ._decoders import Decoder, ProcessDecoder, ThreadDecoder, default_decoder
 from ._disk_cache import DiskCache
 from ._errors import ImageLoadError
 from ._keys import image_key, size_bucket
@@ -12,15 +14,19 @@ from ._sources import DownloadFn, ProgressFn, RefreshFn, client_downloader
 
 __all__ = [
     "DecodedImage",
+    "Decoder",
     "DiskCache",
     "DownloadFn",
     "ImageLoadError",
     "ImagePipeline",
     "PipelineStats",
     "Priority",
+    "ProcessDecoder",
     "ProgressFn",
     "RefreshFn",
+    "ThreadDecoder",
     "client_downloader",
+    "default_decoder",
     "image_key",
     "size_bucket",
 ]

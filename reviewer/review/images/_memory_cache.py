@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from ._decode import DecodedImage
+from reviewer.imaging.decode import DecodedImage
 
 __all__ = ["MemoryCache"]
 

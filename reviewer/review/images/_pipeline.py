@@ -1,19 +1,15 @@
 """The image pipeline: memory cache → disk cache → download, decoded off the event loop.
 
 Everything here runs on the event loop's thread (the GUI thread under qasync) except
-decoding, which runs in a small thread pool of its own, and disk I/O, which the disk cache
-moves to threads itself."""
+decoding, which runs in worker processes or threads (``Decoder``), and disk I/O, which the
+disk cache moves to threads itself."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
-import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Final, NamedTuple
@@ -26,14 +22,10 @@ from reviewer.api import (
     DownloadTooLargeError,
     NotFoundError,
 )
+from reviewer.imaging.decode import DecodedImage, ImageTooLargeError, UndecodableImageError
+from reviewer.imaging.worker import Decode, Job, Rescale
 
-from ._decode import (
-    DecodedImage,
-    ImageTooLargeError,
-    UndecodableImageError,
-    decode_image,
-    rescale,
-)
+from ._decoders import Decoder, ThreadDecoder
 from ._disk_cache import DiskCache
 from ._errors import ImageLoadError, download_reason
 from ._keys import image_key, size_bucket
@@ -42,7 +34,7 @@ from ._priority import Priority, PriorityGate
 from ._single_flight import FlightCancelledError, SingleFlight
 from ._sources import DownloadFn, ProgressFn, RefreshFn
 
-__all__ = ["DECODE_NICENESS", "DOWNLOAD_SLOTS", "ImagePipeline", "PipelineStats"]
+__all__ = ["DOWNLOAD_SLOTS", "ImagePipeline", "PipelineStats"]
 
 log = logging.getLogger(__name__)
 
@@ -50,25 +42,9 @@ log = logging.getLogger(__name__)
 # skip their doomed first attempt.
 _RENEWED_URLS_KEPT: Final = 256
 _CLOSE_TIMEOUT: Final = 5.0
-# How much nicer than the GUI thread the decode threads run (Linux): a core they share
-# goes to the window first, so a burst of decodes no longer stretches a paint.
-DECODE_NICENESS: Final = 10
 # Downloads at once, as a browser opens per host: enough to keep a slow link busy, few
 # enough that what is on screen is not shared out among a page of thumbnails.
 DOWNLOAD_SLOTS: Final = 6
-
-
-def _yield_to_the_gui() -> None:
-    """Lower the calling decode thread's CPU priority; Linux only, where niceness is
-    per thread (elsewhere ``setpriority`` would renice the whole app, so nothing)."""
-    if sys.platform.startswith("linux"):
-        thread = threading.get_native_id()
-        try:
-            # A thread starts at its creator's niceness; raising one's own needs no privilege.
-            niceness = os.getpriority(os.PRIO_PROCESS, thread) + DECODE_NICENESS
-            os.setpriority(os.PRIO_PROCESS, thread, min(19, niceness))
-        except OSError as exc:
-            log.debug("decode threads keep their priority: %s", exc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +100,7 @@ class ImagePipeline:
         disk_cache: DiskCache | None = None,
         memory_budget_bytes: int = 512 * 1024 * 1024,
         decode_workers: int = 2,
+        decoder: Decoder | None = None,
         download_slots: int = DOWNLOAD_SLOTS,
         max_pixels: int = 64_000_000,
     ) -> None:
@@ -136,10 +113,9 @@ class ImagePipeline:
         self._disk = disk_cache
         self._max_pixels = max_pixels
         self._memory = MemoryCache(memory_budget_bytes)
-        # Bounded: a burst of prefetches queues here instead of starving the machine.
-        self._executor = ThreadPoolExecutor(
-            decode_workers, thread_name_prefix="image-decode", initializer=_yield_to_the_gui
-        )
+        # ``decode_workers`` at once: a burst of prefetches queues (by priority) instead
+        # of starving the machine.
+        self._decoder = decoder if decoder is not None else ThreadDecoder(decode_workers)
         self._decodes: SingleFlight[_DecodeKey, DecodedImage] = SingleFlight(
             "decode", on_orphan_error=self._log_orphan_error
         )
@@ -159,7 +135,7 @@ class ImagePipeline:
             download_slots, self._urgency, self._may_start
         )
         self._decode_gate: PriorityGate[str] = PriorityGate(
-            decode_workers, self._urgency, self._may_start
+            self._decoder.workers, self._urgency, self._may_start
         )
         self._counts = _Counters()
         self._closed = False
@@ -263,13 +239,7 @@ class ImagePipeline:
         if tasks:
             await asyncio.wait(tasks, timeout=_CLOSE_TIMEOUT)
         self._memory.clear()
-        # A running decode cannot be interrupted, but max_pixels bounds it; wait for it
-        # on another thread so the loop stays responsive, and give up after a bound.
-        shutdown = partial(self._executor.shutdown, wait=True, cancel_futures=True)
-        try:
-            await asyncio.wait_for(asyncio.shield(asyncio.to_thread(shutdown)), _CLOSE_TIMEOUT)
-        except TimeoutError:
-            log.warning("image decoding did not stop within %.0f s", _CLOSE_TIMEOUT)
+        await self._decoder.aclose()
 
     # -- memory ---------------------------------------------------------------------------
 
@@ -346,12 +316,12 @@ class ImagePipeline:
         full = self._memory.get((key, None))
         if full is not None and bucket is not None:
             # The loupe decoded it already: shrinking that is cheaper than fetch + decode.
-            return await self._run_decode(partial(rescale, full, bucket), key, bucket)
+            return await self._run_decode(Rescale(full, bucket), key, bucket)
         for skip_disk in (False, True):
             fetched = await self._fetches.join(
                 (key, skip_disk), partial(self._fetch, character, pose, key, skip_disk)
             )
-            job = partial(decode_image, fetched.data, max_side=bucket, max_pixels=self._max_pixels)
+            job = Decode(fetched.data, bucket, self._max_pixels)
             try:
                 return await self._run_decode(job, key, bucket)
             except UndecodableImageError as exc:
@@ -368,13 +338,11 @@ class ImagePipeline:
                 raise ImageLoadError(character, pose, str(exc)) from exc
         raise AssertionError("unreachable: the second attempt skips the disk")
 
-    async def _run_decode(
-        self, job: Callable[[], DecodedImage], key: str, bucket: int | None
-    ) -> DecodedImage:
-        """Run a decode or rescale on the decode pool and keep its result in memory."""
-        # Handed to the pool only when a thread is free, so the most urgent goes next.
+    async def _run_decode(self, job: Job, key: str, bucket: int | None) -> DecodedImage:
+        """Run a decode or rescale on the decoder and keep its result in memory."""
+        # Handed to the decoder only when a worker is free, so the most urgent goes next.
         async with self._decode_gate.slot(key):
-            image = await asyncio.get_running_loop().run_in_executor(self._executor, job)
+            image = await self._decoder.run(job)
         self._counts.decodes += 1
         self._memory_put(key, bucket, image)
         return image

@@ -11,13 +11,13 @@ import zlib
 import pytest
 from PIL import Image
 
-from reviewer.review.images import DecodedImage
-from reviewer.review.images._decode import (
+from reviewer.imaging.decode import (
     ImageTooLargeError,
     UndecodableImageError,
     decode_image,
     fit_within,
 )
+from reviewer.review.images import DecodedImage
 
 from .pictures import encode, picture
 
@@ -204,7 +204,7 @@ def test_decoding_never_imports_pillows_other_plugins() -> None:
     # A fresh interpreter: this one may have every plugin loaded already. Image.init()
     # (all ~40 plugins, ~40 ms under the GIL) would set _initialized to 2.
     probe = (
-        "import io; from PIL import Image; from reviewer.review.images import _decode\n"
+        "import io; from PIL import Image; from reviewer.imaging import decode as _decode\n"
         "for fmt in ('PNG', 'JPEG', 'WEBP', 'GIF', 'BMP', 'TIFF'):\n"
         "    b = io.BytesIO(); Image.new('RGB', (8, 8)).save(b, fmt)\n"
         "    _decode.decode_image(b.getvalue(), max_side=None, max_pixels=100)\n"

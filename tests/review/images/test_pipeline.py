@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from reviewer.api import APIConnectionError, AsyncAurousClient, Character, NotFoundError
+from reviewer.imaging.decode import decode_image
 from reviewer.review.images import (
     DecodedImage,
     DiskCache,
@@ -24,8 +25,7 @@ from reviewer.review.images import (
     client_downloader,
     image_key,
 )
-from reviewer.review.images._decode import decode_image
-from reviewer.review.images._pipeline import DECODE_NICENESS
+from reviewer.review.images._decoders import DECODE_NICENESS
 
 from .conftest import FakeAurous, MakePipeline, cache_files, png
 from .pictures import encode, picture
@@ -502,7 +502,7 @@ async def test_decodes_run_nicer_than_the_thread_that_asked(
         niceness.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
         return decode_image(data, **kwargs)
 
-    monkeypatch.setattr("reviewer.review.images._pipeline.decode_image", decode)
+    monkeypatch.setattr("reviewer.imaging.worker.decode_image", decode)
     c = fake.add("char_1", png())
     await make_pipeline().load(c, "front", max_side=32)
     mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from reviewer.api import Character
-from reviewer.review.images import DecodedImage, ImagePipeline, Priority, _decode, _pipeline
+from reviewer.imaging import decode as _decode
+from reviewer.imaging import worker as _worker
+from reviewer.review.images import DecodedImage, ImagePipeline, Priority
 from reviewer.review.images._priority import PriorityGate
 
 from .conftest import FakeAurous, MakePipeline, png
@@ -157,7 +159,7 @@ async def test_decodes_wait_for_a_free_thread_in_priority_order(
         decoded.append(owners[data])  # list.append is atomic: safe from the decode thread
         return real_decode(data, **kwargs)
 
-    monkeypatch.setattr(_pipeline, "decode_image", decode)
+    monkeypatch.setattr(_worker, "decode_image", decode)
     pipeline = make_pipeline(decode_workers=1)
     pipeline.prefetch([ahead], max_side=256)
     shown = await pipeline.load(current, "side", max_side=256)

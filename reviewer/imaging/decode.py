@@ -1,7 +1,7 @@
 """Bytes to RGBA pixels: detect the format, honour EXIF orientation, scale down well.
 
-Runs on a worker thread (Pillow releases the GIL while it decodes and resamples); nothing
-here touches the event loop or Qt."""
+Runs in a decode worker process (``reviewer.imaging.worker``), or on a worker thread where
+there are none; nothing here touches the event loop or Qt."""
 
 from __future__ import annotations
 

@@ -1,0 +1,282 @@
+"""Decoding in worker processes: the frames, the workers' lives, and what a worker gone
+wrong can and cannot do to the app."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import textwrap
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from reviewer.imaging import WORKER_COMMAND
+from reviewer.imaging.decode import (
+    DecodedImage,
+    ImageTooLargeError,
+    UndecodableImageError,
+    decode_image,
+)
+from reviewer.imaging.worker import (
+    Decode,
+    FrameError,
+    Rescale,
+    answer,
+    parse_header,
+    read_answer,
+    request,
+    split_lengths,
+)
+from reviewer.review.images import ProcessDecoder, ThreadDecoder, default_decoder
+from reviewer.review.images._decoders import worker_command
+
+from .conftest import FakeAurous, MakePipeline, png
+
+pytestmark = pytest.mark.anyio
+
+MAX = 64_000_000
+
+
+def exchange(job: Decode | Rescale) -> DecodedImage:
+    """The job through the frames both ways, as over the pipes, in this process."""
+    head_raw, body = _frame_parts(request(job))
+    out_head, out_body = _frame_parts(answer(parse_header(head_raw), body))
+    return read_answer(job, parse_header(out_head), out_body)
+
+
+def _frame_parts(parts: list[bytes]) -> tuple[bytes, bytes]:
+    prefix, head, body = parts
+    assert split_lengths(prefix, max_body=len(body)) == (len(head), len(body))
+    return head, body
+
+
+def test_a_decode_through_the_frames_is_the_decode_in_process() -> None:
+    data = png(300, 200, seed=3)
+    expected = decode_image(data, max_side=128, max_pixels=MAX)
+    assert exchange(Decode(data, 128, MAX)) == expected
+    full = decode_image(data, max_side=None, max_pixels=MAX)
+    assert exchange(Decode(data, None, MAX)) == full
+    smaller = exchange(Rescale(full, 50))
+    assert (smaller.width, smaller.height, smaller.source_width) == (50, 33, 300)
+
+
+def test_errors_come_back_as_the_errors_raised_in_process() -> None:
+    with pytest.raises(ImageTooLargeError) as too_large:
+        exchange(Decode(png(64, 48), 32, 1000))
+    assert (too_large.value.width, too_large.value.height, too_large.value.max_pixels) == (
+        64,
+        48,
+        1000,
+    )
+    with pytest.raises(UndecodableImageError, match="not a readable image"):
+        exchange(Decode(b"<html>not an image</html>", 32, MAX))
+
+
+@pytest.mark.parametrize(
+    ("header", "body"),
+    [
+        ({"ok": True, "width": 2, "height": 2, "source_width": 2, "source_height": 2}, b""),
+        (
+            {
+                "ok": True,
+                "width": 2,
+                "height": 2,
+                "source_width": 2,
+                "source_height": 2,
+                "format": "PNG",
+            },
+            b"\0" * 15,  # one byte short of 2×2 RGBA
+        ),
+        (
+            {
+                "ok": True,
+                "width": 200,
+                "height": 200,
+                "source_width": 200,
+                "source_height": 200,
+                "format": "PNG",
+            },
+            b"\0" * 160_000,  # more pixels than asked for
+        ),
+        (
+            {
+                "ok": True,
+                "width": True,
+                "height": 1,
+                "source_width": 1,
+                "source_height": 1,
+                "format": "PNG",
+            },
+            b"\0" * 4,
+        ),
+        ({"ok": False, "error": "shell", "message": "rm -rf"}, b""),
+        ({"ok": False, "error": "too_large", "width": -1, "height": 1, "max_pixels": 1}, b""),
+        ({"exploit": "__import__('os')"}, b""),
+    ],
+)
+def test_an_answer_the_protocol_does_not_allow_is_refused(
+    header: dict[str, object], body: bytes
+) -> None:
+    with pytest.raises(FrameError):
+        read_answer(Decode(b"", 100, 10_000), header, body)
+
+
+def test_frames_out_of_bounds_or_not_json_are_refused() -> None:
+    with pytest.raises(FrameError):
+        split_lengths((70_000).to_bytes(4, "big") + (0).to_bytes(4, "big"), max_body=10)
+    with pytest.raises(FrameError):
+        split_lengths((2).to_bytes(4, "big") + (11).to_bytes(4, "big"), max_body=10)
+    for raw in (b"\xff\xfe", b"[1, 2]", b"{"):
+        with pytest.raises(FrameError):
+            parse_header(raw)
+
+
+@pytest.fixture
+async def decoders() -> AsyncIterator[Callable[..., ProcessDecoder]]:
+    made: list[ProcessDecoder] = []
+
+    def make(workers: int = 1, **kwargs: object) -> ProcessDecoder:
+        decoder = ProcessDecoder(workers, **kwargs)  # type: ignore[arg-type]
+        made.append(decoder)
+        return decoder
+
+    yield make
+    for decoder in made:
+        await decoder.aclose()
+        assert decoder.processes == []
+
+
+async def test_workers_decode_what_the_app_would_and_run_nicer(
+    decoders: Callable[..., ProcessDecoder],
+) -> None:
+    decoder = decoders(2)
+    data = [png(200, 150, seed=n) for n in range(6)]
+    images = await asyncio.gather(*(decoder.run(Decode(d, 64, MAX)) for d in data))
+    assert images == [decode_image(d, max_side=64, max_pixels=MAX) for d in data]
+    assert not decoder.fallen_back
+    if hasattr(os, "getpriority"):
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        for process in decoder.processes:
+            assert os.getpriority(os.PRIO_PROCESS, process.pid) == min(19, mine + 10)
+
+
+async def test_a_worker_killed_while_idle_or_on_a_job_is_replaced_and_the_job_retried(
+    decoders: Callable[..., ProcessDecoder],
+) -> None:
+    decoder = decoders(1)
+    data = png(seed=1)
+    await decoder.run(Decode(data, 32, MAX))
+    decoder.processes[0].kill()  # the out-of-memory killer, say
+    decoder.processes[0].wait()
+    assert (await decoder.run(Decode(data, 32, MAX))).width == 32
+    assert decoder.replaced == 1
+    assert len(decoder.processes) == 1
+
+
+def _fake_worker(body: str) -> list[str]:
+    """A worker that says it is ready, then does ``body`` for each request."""
+    script = textwrap.dedent(
+        """
+        import json, os, struct, sys
+        out = sys.stdout.buffer
+        def send(header, body=b""):
+            head = json.dumps(header).encode()
+            out.write(struct.pack("!II", len(head), len(body)) + head + body)
+            out.flush()
+        send({"ready": 1})
+        while True:
+            prefix = sys.stdin.buffer.read(8)
+            if len(prefix) < 8:
+                sys.exit(0)
+            head_len, body_len = struct.unpack("!II", prefix)
+            sys.stdin.buffer.read(head_len + body_len)
+        """
+    )
+    return [sys.executable, "-c", script + textwrap.indent(textwrap.dedent(body), " " * 4)]
+
+
+async def test_a_worker_answering_nonsense_fails_the_job_and_is_stopped(
+    decoders: Callable[..., ProcessDecoder],
+) -> None:
+    nonsense = {"ok": True, "width": 9999, "height": 9999, "format": "PNG"}
+    decoder = decoders(1, command=_fake_worker(f"send({nonsense!r}, b'x' * 16)"))
+    with pytest.raises(UndecodableImageError, match="does not allow"):
+        await decoder.run(Decode(png(), 32, MAX))
+    assert decoder.replaced == 2  # the job was tried once more, on a fresh worker
+
+
+async def test_bytes_a_worker_dies_on_twice_are_undecodable_and_the_app_goes_on(
+    decoders: Callable[..., ProcessDecoder],
+) -> None:
+    decoder = decoders(1, command=_fake_worker("os.kill(os.getpid(), 11)"))
+    with pytest.raises(UndecodableImageError, match="signal 11"):
+        await decoder.run(Decode(png(), 32, MAX))
+    assert not decoder.fallen_back
+    assert len(decoder.processes) == 1  # a fresh one, ready for the next job
+
+
+async def test_workers_that_cannot_start_fall_back_to_threads(
+    decoders: Callable[..., ProcessDecoder], caplog: pytest.LogCaptureFixture
+) -> None:
+    decoder = decoders(2, command=[sys.executable, "-c", "raise SystemExit(3)"])
+    data = png(seed=2)
+    images = await asyncio.gather(*(decoder.run(Decode(data, 32, MAX)) for _ in range(3)))
+    assert images == [decode_image(data, max_side=32, max_pixels=MAX)] * 3
+    assert decoder.fallen_back
+    assert "exit code 3" in caplog.text
+
+
+async def test_a_cancelled_job_leaves_its_worker_free_for_the_next(
+    decoders: Callable[..., ProcessDecoder],
+) -> None:
+    decoder = decoders(1)
+    big = png(2048, 2048, seed=4)
+    task = asyncio.ensure_future(decoder.run(Decode(big, None, MAX)))
+    await asyncio.sleep(0)  # under way
+    task.cancel()
+    small = png(seed=5)
+    assert await decoder.run(Decode(small, 16, MAX)) == decode_image(
+        small, max_side=16, max_pixels=MAX
+    )
+    assert decoder.replaced == 0
+
+
+async def test_the_pipeline_loads_through_worker_processes(
+    fake: FakeAurous, make_pipeline: MakePipeline, decoders: Callable[..., ProcessDecoder]
+) -> None:
+    c = fake.add("char_1", png(120, 90, seed=7))
+    pipeline = make_pipeline(decoder=decoders(2))
+    image = await pipeline.load(c, "front", max_side=64)
+    assert image == decode_image(png(120, 90, seed=7), max_side=64, max_pixels=MAX)
+
+
+def test_the_app_decodes_in_processes_where_it_can() -> None:
+    decoder = default_decoder(1)
+    try:
+        expected = ProcessDecoder if os.name == "posix" else ThreadDecoder
+        assert isinstance(decoder, expected)
+    finally:
+        asyncio.run(decoder.aclose())
+
+
+def test_a_frozen_build_starts_its_own_executable_as_the_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert worker_command() == [sys.executable, "-m", "reviewer.imaging.worker"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert worker_command() == [sys.executable, WORKER_COMMAND]
+
+
+async def test_the_reviewer_command_serves_as_a_worker(
+    decoders: Callable[..., ProcessDecoder],
+) -> None:
+    # What a frozen build runs: the launcher with the hidden command.
+    command = [sys.executable, "-c", "import sys; from reviewer.launch import main; "
+               f"sys.exit(main([{WORKER_COMMAND!r}, *sys.argv[1:]]))"]  # fmt: skip
+    decoder = decoders(1, command=command)
+    data = png(seed=8)
+    assert await decoder.run(Decode(data, 24, MAX)) == decode_image(
+        data, max_side=24, max_pixels=MAX
+    )
+    assert not decoder.fallen_back
