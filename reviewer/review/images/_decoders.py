@@ -28,6 +28,7 @@ from reviewer.imaging.worker import (
     request,
     split_lengths,
 )
+from reviewer.review.credentials import ENV_VAR as API_KEY_VARIABLE
 
 __all__ = [
     "DECODE_NICENESS",
@@ -123,8 +124,10 @@ class _Worker:
 
     def __init__(self, command: Sequence[str]) -> None:
         # Started now: it loads Pillow while the app goes on starting.
+        # It reads hostile bytes: it gets no API key, should they subvert it.
+        env = {k: v for k, v in os.environ.items() if k != API_KEY_VARIABLE}
         self.process = subprocess.Popen(
-            list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
+            list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, env=env
         )
         self.jobs = 0
         self.ready = False  # it said so: it started, whatever happens to it later

@@ -206,6 +206,17 @@ async def test_a_worker_answering_nonsense_fails_the_job_and_is_stopped(
     assert decoder.replaced == 2  # the job was tried once more, on a fresh worker
 
 
+async def test_a_worker_never_sees_the_api_key(
+    decoders: Callable[..., ProcessDecoder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUROUS_API_KEY", "sk-live-secret")
+    key = 'os.environ.get("AUROUS_API_KEY", "none")'
+    says = f'send({{"ok": False, "error": "undecodable", "message": {key}}})'
+    decoder = decoders(1, command=_fake_worker(says))
+    with pytest.raises(UndecodableImageError, match=r"^none$"):
+        await decoder.run(Decode(png(), 32, MAX))
+
+
 async def test_bytes_a_worker_dies_on_twice_are_undecodable_and_the_app_goes_on(
     decoders: Callable[..., ProcessDecoder],
 ) -> None:
