@@ -129,7 +129,6 @@ class _Worker:
         self.process = subprocess.Popen(
             list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, env=env
         )
-        self.jobs = 0
         self.ready = False  # it said so: it started, whatever happens to it later
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -174,7 +173,6 @@ class _Worker:
                     await asyncio.to_thread(self.process.wait, 1.0)
             self.stop()
             raise _WorkerGone(self._why(exc)) from exc
-        self.jobs += 1
         try:
             return read_answer(job, header, body)
         except FrameError as exc:
@@ -197,7 +195,7 @@ class _Worker:
 
     def stop(self) -> None:
         """Discard it: close our ends of its pipes and kill it (it may be mid-nonsense).
-        Reaped later (``reap``), off the loop."""
+        Its decoder reaps it later (``_replace``, ``aclose``), never waiting on the loop."""
         self._close_pipes()
         with contextlib.suppress(OSError):
             self.process.kill()
