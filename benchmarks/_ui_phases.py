@@ -21,6 +21,7 @@ from reviewer.review.session import ReviewSession
 
 from ._proc import TEAM_KEY, Context, all_characters
 from ._rig import percentile
+from ._trace import tracer_from_env
 from ._window import (
     PaintWatch,
     StallProbe,
@@ -133,11 +134,17 @@ async def gui_stall(app: QApplication, ctx: Context) -> dict[str, Any]:
     ctx.say(f"stall: {arriving} characters synthesizing, about to land")
     w = await open_window(app, ctx.sims["arrive"], ctx.tmp / "cache-a", probe=probe)
     try:
+        tracer = tracer_from_env()
+        if tracer is not None:
+            tracer.start()
         probe.start("arrive")
         session = w.session
         await wait_for(lambda: session.queue.counts.synthesizing == 0, 60, "all landed")
         shown = await _go_through(w, arriving)
         probe.stop()
+        if tracer is not None:
+            tracer.stop()
+            tracer.write()
     finally:
         await w.close()
     polled = await _resynthesize_all(ctx.sims["poll"])

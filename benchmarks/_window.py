@@ -32,6 +32,7 @@ from reviewer.ui.pose_grid import PoseTile
 from reviewer.ui.theme import ThemeChoice, apply_theme
 
 from ._proc import KEY
+from ._trace import PROBE_NAME, tracer_from_env
 
 __all__ = ["PaintWatch", "StallProbe", "Window", "open_window", "run_qt", "wait_for"]
 
@@ -43,6 +44,7 @@ def run_qt(make: Callable[[QApplication], Coroutine[Any, Any, T]], timeout: floa
     app = QApplication.instance() or QApplication(["benchmarks"])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
+    tracer_from_env()  # before the loop, when tracing
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
@@ -66,6 +68,7 @@ class StallProbe:
         self.gaps: dict[str, list[float]] = {}
         self.phase = "idle"
         self._timer = QTimer()
+        self._timer.setObjectName(PROBE_NAME)  # a tracer's beats (``_trace``)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(1)
         self._timer.timeout.connect(self._beat)

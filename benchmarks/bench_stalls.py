@@ -45,6 +45,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from benchmarks._proc import SIM_NICENESS
 from reviewer.api import SYNTHESIZED_POSES, AsyncAurousClient, Character
 from reviewer.app import build_session
 from reviewer.review.heap import keep_collections_short
@@ -199,7 +200,8 @@ class _Sim:
 
 
 async def _simulator(characters: int, synthesis_seconds: float, seed: int) -> _Sim:
-    # Its own process, as the real service is: its rendering must not take the GIL.
+    # Its own process, as the real service is: its rendering must not take the GIL; and
+    # at the lowest priority, so that it takes only the CPU the app leaves (_proc.py).
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-u",
@@ -217,6 +219,8 @@ async def _simulator(characters: int, synthesis_seconds: float, seed: int) -> _S
         "0",
         "--rate-limit-scale",
         "10",
+        "--nice",
+        str(SIM_NICENESS),
         stdout=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -108,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="freeze time at 2026-05-08T10:00:00Z; move it with POST /_sim/advance",
     )
     add("--access-log", action="store_true", help="log every request")
+    add(
+        "--nice",
+        type=_number(int, 0, 19),
+        default=0,
+        metavar="N",
+        help="lower its CPU priority by N (POSIX): a stand-in for a remote service on the"
+        " client's own machine then takes only the CPU the client leaves",
+    )
     return parser
 
 
@@ -197,6 +206,9 @@ def _stop_at_eof(server: ReadyServer) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.nice and hasattr(os, "nice"):
+        # Before any thread starts: on Linux niceness is per thread, inherited at creation.
+        os.nice(int(args.nice))
     try:
         config = config_from_args(args)
     except ValueError as exc:

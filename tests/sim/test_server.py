@@ -101,10 +101,30 @@ def test_cli_serves_and_stops_on_ctrl_c() -> None:
             proc.wait()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads' niceness: Linux")
+def test_cli_nice_lowers_the_priority_of_every_thread_it_runs() -> None:
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    proc = _spawn("--port", "0", "--characters", "2", "--image-size", "64", "--nice", "5")
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split()[-1]
+        key = [proc.stdout.readline() for _ in range(2)][-1].split()[-1]
+        # A download draws on the server's threads: they exist now.
+        page = httpx.get(f"{url}/v1/characters", headers={"X-Api-Key": key}, timeout=10)
+        httpx.get(page.json()["data"][0]["refs"][0]["url"], timeout=10).raise_for_status()
+        threads = [int(t) for t in os.listdir(f"/proc/{proc.pid}/task")]
+        assert len(threads) > 1
+        assert {os.getpriority(os.PRIO_PROCESS, t) for t in threads} == {min(19, base + 5)}
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--port", "70000"], "--port"),
+        (["--nice", "20"], "--nice"),
         (["--failure-rate", "1.5"], "--failure-rate"),
         (["--characters", "many"], "--characters"),
         (["--billing-mode", "free"], "--billing-mode"),
