@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from psygnal import Signal
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from reviewer.review.feed import ImageRequest
@@ -33,7 +33,7 @@ from reviewer.ui.queue_view import (
     _Index,
     _status_text,
 )
-from reviewer.ui.theme import ThemeChoice, load_theme
+from reviewer.ui.theme import ThemeChoice, apply_theme, load_theme
 from tests.review.factories import character
 
 from .conftest import App
@@ -400,3 +400,49 @@ def test_the_rows_a_step_repaints_are_rendered_ahead(app: App, qtbot: QtBot) -> 
     view.viewport().repaint()
     # The row now selected and the row left behind: both looks were made ahead.
     assert delegate.rendered == rendered
+
+
+class _CountingDelegate(QueueDelegate):
+    painted = 0
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        self.painted += 1
+        super().paint(painter, option, index)
+
+
+def test_a_step_that_scrolls_the_list_moves_its_pixels_and_paints_two_rows(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    theme = apply_theme(qapp, ThemeChoice.DARK)  # the style sheet gives the list its background
+    queue = ReviewQueue()
+    for i in range(60):
+        queue.upsert(character(i))
+    delegate = _CountingDelegate(theme)
+    view = QueueView(QueueModel(queue, Thumbnails(None)), delegate)
+    window = QWidget()  # in a window, as in the app (a top-level list never blits a scroll)
+    QVBoxLayout(window).addWidget(view)
+    qtbot.addWidget(window)
+    window.resize(300, 600)
+    window.show()
+    model = view.model()
+    qtbot.waitUntil(lambda: view.visualRect(model.index(59, 0)).isValid())
+    view.setCurrentIndex(model.index(0, 0))
+    visible = view.viewport().height() // view.visualRect(model.index(0, 0)).height()
+    painted: list[int] = []
+    for row in range(1, visible + 6):
+        QApplication.processEvents()
+        delegate.painted = 0
+        view.setCurrentIndex(model.index(row, 0))  # scrolls it into view at the bottom
+        QApplication.processEvents()  # the repaint it asked for
+        painted.append(delegate.painted)
+    assert view.verticalScrollBar().value() > 0
+    # The row selected and the row left; when the list scrolls, the rest moves as pixels
+    # (it repainted all ~14 rows when the style sheet's background made it not opaque).
+    assert max(painted) <= 2, str(painted)
+    # What is on screen is what painting the page afresh gives.
+    viewport = view.viewport()
+    at = viewport.mapTo(window, QPoint(0, 0))
+    screen = QApplication.primaryScreen()
+    shown = screen.grabWindow(window.winId(), at.x(), at.y(), viewport.width(), viewport.height())
+    afresh = viewport.grab().toImage()
+    assert shown.toImage().convertToFormat(afresh.format()) == afresh
