@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -29,6 +29,7 @@ __all__ = ["PoseGrid", "PoseTile", "TileState"]
 
 PAD = 10
 BADGE_INSET = 10.0
+_PERCENT_HEIGHT = 18.0  # the line under a loading bar that says how far along it is
 # Rendered looks kept per tile: the one shown, the next character's (made ahead while the
 # reviewer looks) and the previous one's (for going back).
 LOOKS = 3
@@ -48,7 +49,14 @@ class TileState:
 
     @property
     def animating(self) -> bool:
+        """A progress bar over the still look: loading with nothing to show yet, or
+        regenerating."""
         return self.regenerating or (self.loading and self.pixmap is None)
+
+    @property
+    def ticking(self) -> bool:
+        """The bar needs frames: its progress is unknown, so a segment slides."""
+        return self.animating and (self.regenerating or self.progress is None)
 
 
 class PoseTile(QWidget):
@@ -72,6 +80,10 @@ class PoseTile(QWidget):
         self.state = TileState()
         self.selected = False
         self._looks: OrderedDict[_LookKey, QPixmap] = OrderedDict()
+        # The still part of an animated state (its bar is painted over it each frame):
+        # kept apart, so the looks made ahead are not pushed out by it. A tile's loading
+        # look is the same for every character, so a move to one not loaded yet blits it.
+        self._moving: tuple[_LookKey, QPixmap] | None = None
         self.rendered = 0  # looks rendered afresh (the rest were blitted from the cache)
         self._phase = 0.0
         self._timer = QTimer(self)
@@ -95,13 +107,19 @@ class PoseTile(QWidget):
             # The view restates all four tiles whenever one image arrives or progresses:
             # repainting (and rescaling) the other three each time was wasted work.
             return
+        only_progress = (
+            state.animating and replace(state, progress=self.state.progress) == self.state
+        )
         self.state = state
+        if state.ticking and not self._timer.isActive():
+            self._timer.start()
+        elif not state.ticking:
+            self._timer.stop()
+        if only_progress:
+            self.update(self._motion_rect())  # a download went on: its bar, not the tile
+            return
         self.compare_button.setVisible(state.comparing)
         self._place_button()
-        if state.animating and not self._timer.isActive():
-            self._timer.start()
-        elif not state.animating:
-            self._timer.stop()
         self.update()
 
     def set_selected(self, selected: bool) -> None:
@@ -129,7 +147,7 @@ class PoseTile(QWidget):
 
     def _tick(self) -> None:
         self._phase = (self._phase + 0.025) % 1.0
-        self.update()
+        self.update(self._motion_rect())  # only the bar moves
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -144,47 +162,50 @@ class PoseTile(QWidget):
         calls this for the next character's images while the reviewer looks at this one.
         False when there was nothing to do (kept already, or an animated state)."""
         key = self._look_key(state)
-        if key is None or key in self._looks:
+        if state.animating or key in self._looks:
             return False
         self._store_look(key, self._render_look(state))
         return True
 
     def has_look(self, state: TileState) -> bool:
         """Whether showing ``state`` would be a blit of a look kept already."""
-        key = self._look_key(state)
-        return key is not None and key in self._looks
+        return self._look_key(state) in self._looks
 
     def paintEvent(self, event: QPaintEvent) -> None:
         # A tile's own painting (rounded fill, the image smooth-scaled into place, the
-        # badge) is ~1 ms in Python and Qt; four of them were a third of a key press's
-        # paint. A still look is rendered once (or ahead, ``prepare``) and blitted.
-        key = self._look_key(self.state)
-        if key is None:  # animating: a new frame every tick, nothing to keep
-            painter = QPainter(self)
-            self._paint(painter, self.state)
-            painter.end()
-            return
-        look = self._looks.get(key)
-        if look is None:
-            look = self._render_look(self.state)
-            self._store_look(key, look)
+        # badge, a centred label) is ~0.5-1 ms in Python and Qt; four of them were a third
+        # of a key press's paint. A still look is rendered once (or ahead, ``prepare``)
+        # and blitted; an animated state blits its still part and paints its bar on top.
+        state = self.state
+        key = self._look_key(state)
+        if state.animating:
+            if self._moving is None or self._moving[0] != key:
+                self._moving = (key, self._render_look(state))
+            look = self._moving[1]
         else:
-            self._looks.move_to_end(key)
+            kept = self._looks.get(key)
+            if kept is None:
+                kept = self._render_look(state)
+                self._store_look(key, kept)
+            else:
+                self._looks.move_to_end(key)
+            look = kept
         painter = QPainter(self)
         painter.drawPixmap(0, 0, look)
+        if state.animating:
+            self._paint_motion(painter, state)
         painter.end()
 
-    def _look_key(self, state: TileState) -> _LookKey | None:
-        """Everything a still tile's pixels depend on; None while it animates."""
-        if state.animating:
-            return None
+    def _look_key(self, state: TileState) -> _LookKey:
+        """Everything the still part of a tile's pixels depends on (not the bar's
+        progress, painted over it)."""
         return (
             self.theme.name,  # a re-theme (following the system) swaps the palette
             None if state.pixmap is None else state.pixmap.cacheKey(),
             None if state.before is None else state.before.cacheKey(),
             state.comparing,
             state.loading,
-            state.progress,
+            state.regenerating,
             state.error,
             state.empty_text,
             self.selected,
@@ -200,7 +221,7 @@ class PoseTile(QWidget):
         look.setDevicePixelRatio(ratio)
         look.fill(Qt.GlobalColor.transparent)
         painter = QPainter(look)
-        self._paint(painter, state)
+        self._paint_still(painter, state)
         painter.end()
         self.rendered += 1
         return look
@@ -211,6 +232,12 @@ class PoseTile(QWidget):
             self._looks.popitem(last=False)
 
     def _paint(self, painter: QPainter, s: TileState) -> None:
+        """The whole tile, as its look and its bar make it."""
+        self._paint_still(painter, s)
+        if s.animating:
+            self._paint_motion(painter, s)
+
+    def _paint_still(self, painter: QPainter, s: TileState) -> None:
         t = self.theme
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         outer = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
@@ -248,11 +275,8 @@ class PoseTile(QWidget):
             self._centre_text(painter, inner, "⚠  " + s.error, t.color("failed"))
         elif s.regenerating:
             self._centre_text(painter, inner, f"Regenerating {self.pose}…", t.color("text"))
-            self._bar(painter, inner, None)
         elif s.pixmap is None and s.loading:
-            pct = "" if s.progress is None else f"  {round(s.progress * 100)} %"
-            self._centre_text(painter, inner, f"Loading {self.pose}{pct}", t.color("text_dim"))
-            self._bar(painter, inner, s.progress)
+            self._centre_text(painter, inner, f"Loading {self.pose}", t.color("text_dim"))
         elif s.pixmap is None and s.empty_text:
             self._centre_text(painter, inner, s.empty_text, t.color("text_faint"))
 
@@ -308,9 +332,20 @@ class PoseTile(QWidget):
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
         painter.restore()
 
-    def _bar(self, painter: QPainter, rect: QRectF, fraction: float | None) -> None:
-        width = min(220.0, rect.width() * 0.6)
-        bar = QRectF(rect.center().x() - width / 2, rect.center().y() + 22, width, 5)
+    def _bar_rect(self) -> QRectF:
+        inner, _ = self.image_area(self.state)
+        width = min(220.0, inner.width() * 0.6)
+        return QRectF(inner.center().x() - width / 2, inner.center().y() + 22, width, 5)
+
+    def _motion_rect(self) -> QRect:
+        """What the bar and its percentage cover, a little more."""
+        bar = self._bar_rect()
+        return bar.adjusted(-2, -2, 2, _PERCENT_HEIGHT + 4).toAlignedRect()
+
+    def _paint_motion(self, painter: QPainter, s: TileState) -> None:
+        """The bar over an animated state's still look, and how far along it is."""
+        bar = self._bar_rect()
+        fraction = None if s.regenerating else s.progress
         draw_progress(
             painter,
             bar,
@@ -319,6 +354,13 @@ class PoseTile(QWidget):
             track=self.theme.color("border"),
             bar=self.theme.color("accent"),
         )
+        if fraction is not None:
+            painter.save()
+            painter.setPen(self.theme.color("text_dim"))
+            painter.setFont(self._font(-1))
+            below = QRectF(bar.left(), bar.bottom() + 4, bar.width(), _PERCENT_HEIGHT)
+            painter.drawText(below, Qt.AlignmentFlag.AlignCenter, f"{round(fraction * 100)} %")
+            painter.restore()
 
 
 class PoseGrid(QWidget):

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from psygnal import Signal
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -324,13 +324,72 @@ def test_a_prepared_look_is_shown_without_rendering_it_again(qtbot: QtBot) -> No
     assert tile.rendered == rendered
 
 
-def test_an_animated_tile_is_painted_afresh_and_never_kept(qtbot: QtBot) -> None:
+def test_an_animated_tile_renders_its_still_part_once_and_paints_its_bar_over_it(
+    qtbot: QtBot,
+) -> None:
     tile = _tile(qtbot)
+    following = TileState(pixmap=_image("#36a"))
+    assert tile.prepare(following)  # the next character's look, made ahead
     loading = TileState(loading=True, progress=0.4)
-    assert not tile.prepare(loading)
+    assert not tile.prepare(loading)  # nothing to make ahead: it is the same every time
     tile.set_state(loading)
     tile.repaint()
-    assert tile.rendered == 1  # the empty look it started with, only
+    assert tile.rendered == 3  # the empty look it started with, the prepared one, this
+    for progress in (0.6, 0.9, None):
+        tile.set_state(TileState(loading=True, progress=progress))
+        tile.repaint()
+    assert tile._timer.isActive()  # progress unknown: a segment slides
+    frames = _Paints()
+    tile.installEventFilter(frames)
+    qtbot.waitUntil(lambda: frames.count >= 3)
+    assert tile.rendered == 3  # each frame and each step of progress painted the bar only
+    # A move to another character not loaded yet: the same look, blitted again.
+    tile.set_state(TileState(pixmap=_image("#8a6")))
+    tile.repaint()
+    tile.set_state(TileState(loading=True))
+    tile.repaint()
+    assert tile.rendered == 4
+    assert tile.has_look(following)  # not pushed out by the loading looks
+
+
+@pytest.mark.parametrize("kind", ["loading", "loading-unknown", "regenerating"])
+def test_an_animated_look_looks_as_one_painted_directly(qtbot: QtBot, kind: str) -> None:
+    state = {  # made here: a pixmap needs the application
+        "loading": lambda: TileState(loading=True, progress=0.42),
+        "loading-unknown": lambda: TileState(loading=True),
+        "regenerating": lambda: TileState(regenerating=True, pixmap=_image("#8a6")),
+    }[kind]()
+    kept, direct = _tile(qtbot), _tile(qtbot, _DirectTile)
+    for tile in (kept, direct):
+        tile.set_state(state)
+    assert kept.grab().toImage() == direct.grab().toImage()
+
+
+class _Regions(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.regions: list[QRect] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QPaintEvent):
+            self.regions.append(event.rect())
+        return False
+
+
+def test_progress_repaints_only_the_bar(qtbot: QtBot) -> None:
+    tile = _tile(qtbot)
+    tile.set_state(TileState(loading=True, progress=0.2))
+    tile.repaint()
+    spy = _Regions()
+    tile.installEventFilter(spy)
+    tile.set_state(TileState(loading=True, progress=0.5))
+    qtbot.waitUntil(lambda: bool(spy.regions))
+    bar = spy.regions[0]
+    assert bar.width() < tile.width()
+    assert bar.height() < 40
+    tile.set_state(TileState(pixmap=_image("#8a6")))  # the image came: all of it
+    qtbot.waitUntil(lambda: len(spy.regions) > 1)
+    assert spy.regions[-1] == tile.rect()
 
 
 def test_the_next_characters_tiles_are_made_ahead_and_moving_there_only_blits(
