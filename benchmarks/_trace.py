@@ -87,6 +87,10 @@ class Tracer(QObject):
                     tracer.records.append((label, started, time.perf_counter(), tracer._depth))
 
         timer_class.timerEvent = timer_event
+        import importlib
+
+        for module, cls, method in _METHODS:
+            _wrap(self, getattr(importlib.import_module(module), cls), method)
 
     def stop(self) -> None:
         app = QApplication.instance()
@@ -154,6 +158,42 @@ class Tracer(QObject):
         blocks.sort(key=lambda block: -block[0])
         body = [line for _, lines in blocks for line in lines]
         self.path.write_text("\n".join([*head, "", *body]) + "\n", encoding="utf-8")
+
+
+# Methods timed inside the events above (patched on their classes before the window is
+# made: PySide6 looks a Python override up once per object).
+_METHODS = (
+    ("reviewer.ui.pose_grid", "PoseTile", "paintEvent"),
+    ("reviewer.ui.pose_grid", "PoseTile", "_render_look"),
+    ("reviewer.ui.queue_view", "QueueView", "paintEvent"),
+    ("reviewer.ui.queue_view", "QueueDelegate", "_render"),
+    ("reviewer.ui.queue_view", "QueueView", "currentChanged"),
+    ("reviewer.ui.current_view", "CurrentView", "show_entry"),
+    ("reviewer.ui.current_view", "CurrentView", "_loaded"),
+    ("reviewer.ui.current_view", "CurrentView", "_paint_tiles"),
+    ("reviewer.ui.details", "DetailPanel", "show_entry"),
+    ("reviewer.ui.main_window", "MainWindow", "_current_changed"),
+    ("reviewer.ui.main_window", "MainWindow", "_update_reasons"),
+    ("reviewer.review.feed", "ImageFeed", "request"),
+)
+
+
+def _wrap(tracer: Tracer, cls: Any, name: str) -> None:
+    original = getattr(cls, name)
+    label = f"{cls.__name__}.{name}"
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        if not tracer.on:
+            return original(*args, **kwargs)
+        started = time.perf_counter()
+        tracer._depth += 1
+        try:
+            return original(*args, **kwargs)
+        finally:
+            tracer._depth -= 1
+            tracer.records.append((label, started, time.perf_counter(), tracer._depth))
+
+    setattr(cls, name, timed)
 
 
 def _describe(obj: QObject) -> str:

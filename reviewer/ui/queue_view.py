@@ -475,9 +475,10 @@ class QueueView(QListView):
                 continue
             index.data(Qt.ItemDataRole.DecorationRole)  # asks for its thumbnail if not yet
             if model.thumbnails.loading(entry):
-                # Its thumbnail is on its way: the look to make is the one with it.
+                # Its thumbnail is on its way: the look with it is made when it comes. The
+                # look without it is made now, for a step that comes first (a fast
+                # reviewer's: thumbnails wait while the shown poses load).
                 self._ahead_waiting.append((row, selected))
-                continue
             option = QStyleOptionViewItem()
             self.initViewItemOption(option)
             option.rect = rect

@@ -228,6 +228,39 @@ def test_a_thumbnail_whose_load_was_stopped_is_asked_again_when_its_row_paints()
     assert set(feed.priorities) == {Priority.GLANCE}
 
 
+def test_a_step_that_comes_before_the_rows_thumbnail_only_blits(qtbot: QtBot) -> None:
+    # Seen in the arrive benchmark: thumbnails wait while the shown poses load, so at a
+    # fast reviewer's pace the row a step selected was rendered without its thumbnail
+    # in the step's paint (~0.5 ms), its look made ahead only for once it had one.
+    feed = _Feed()
+    queue = ReviewQueue()
+    for i in range(20):
+        queue.upsert(character(i))
+    model = QueueModel(queue, Thumbnails(feed))  # type: ignore[arg-type]
+    delegate = QueueDelegate(load_theme(ThemeChoice.DARK))
+    view = QueueView(model, delegate)
+    qtbot.addWidget(view)
+    view.resize(300, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.setCurrentIndex(model.index(0, 0))
+    qtbot.waitUntil(lambda: not view._ahead and not view._ahead_timer.isActive())
+    view.viewport().repaint()
+    rendered = delegate.rendered
+    view.setCurrentIndex(model.index(1, 0))  # no thumbnail has come
+    view.viewport().repaint()
+    assert delegate.rendered == rendered
+    # When it comes, the row's look with it is made ahead, and then shown as a blit.
+    request = next(r for r in feed.asked if r.character_id == queue.at(2).id)
+    feed.loaded.emit(THUMBS, request, _decoded())
+    qtbot.waitUntil(lambda: delegate.rendered > rendered)
+    qtbot.waitUntil(lambda: not view._ahead and not view._ahead_timer.isActive())
+    rendered = delegate.rendered
+    view.setCurrentIndex(model.index(2, 0))
+    view.viewport().repaint()
+    assert delegate.rendered == rendered
+
+
 def test_a_rows_look_waits_for_its_thumbnail_without_polling_then_is_made(
     qtbot: QtBot,
 ) -> None:
