@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import gc
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -65,7 +67,17 @@ class Tracer(QObject):
         app = QApplication.instance()
         assert app is not None
         app.installEventFilter(self)
+        gc.callbacks.append(self._gc)
         self.on = True
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if threading.get_ident() != threading.main_thread().ident:
+            return
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif self.on:
+            label = f"gc of generation {info['generation']} ({info['collected']} collected)"
+            self.records.append((label, self._gc_started, time.perf_counter(), self._depth))
 
     def patch_loop(self) -> None:
         """Time qasync's callbacks: before the loop is made (PySide6 looks a Python
@@ -97,6 +109,8 @@ class Tracer(QObject):
         if app is not None:
             app.removeEventFilter(self)
         self.on = False
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from reviewer.api import SYNTHESIZED_POSES, AsyncAurousClient
 from reviewer.app import build_session
+from reviewer.review.heap import keep_collections_short
 from reviewer.review.queue import Entry
 from reviewer.review.session import ReviewSession
 from reviewer.ui.main_window import MainWindow
@@ -176,6 +177,7 @@ async def open_window(
     window.activateWindow()
     await wait_for(lambda: QApplication.activeWindow() is window, 10, "the window active")
     window.queue_view.setFocus()
+    keep_collections_short(session)  # as the app does
     if probe is not None:
         probe.start("load")
     await session.start()
