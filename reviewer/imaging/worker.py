@@ -169,7 +169,7 @@ def _image(header: dict[str, object], body: bytes) -> DecodedImage:
     if not isinstance(fmt, str) or len(fmt) > MAX_FORMAT:
         raise FrameError(f"format is not a short string: {fmt!r}")
     if len(body) != width * height * 4:
-        raise FrameError(f"{len(body)} bytes of pixels for {width}×{height} RGBA")
+        raise FrameError(f"{len(body)} bytes of pixels for {width}×{height} at 4 bytes a pixel")
     return DecodedImage(
         width=width,
         height=height,

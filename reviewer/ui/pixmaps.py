@@ -1,4 +1,5 @@
-"""Decoded images (plain RGBA bytes from reviewer.review) into Qt pixmaps, on the GUI thread."""
+"""Decoded images (reviewer.review's pixels, in Qt's own layout) into pixmaps, on the GUI
+thread."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ __all__ = ["to_pixmap"]
 
 
 def to_pixmap(image: DecodedImage, device_pixel_ratio: float = 1.0) -> QPixmap:
+    # The decoder's layout (reviewer.imaging.decode.PIXEL_LAYOUT) is this format's.
     qimage = QImage(
-        image.data, image.width, image.height, image.width * 4, QImage.Format.Format_RGBA8888
+        image.data,
+        image.width,
+        image.height,
+        image.width * 4,
+        QImage.Format.Format_ARGB32_Premultiplied,
     )
-    # fromImage copies the pixels, so ``image.data`` need not outlive the pixmap.
-    pixmap = QPixmap.fromImage(qimage)
+    # In its own format Qt may make the pixmap over the very bytes it was given; a copy
+    # of its own first, so ``image.data`` need not outlive the pixmap.
+    pixmap = QPixmap.fromImage(qimage.copy())
     pixmap.setDevicePixelRatio(device_pixel_ratio)
     return pixmap

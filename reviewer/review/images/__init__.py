@@ -1,6 +1,6 @@
 """Reference images for review: download, disk and memory caches, decoding off the event
-loop, prefetch, and renewal of expired storage URLs. No Qt here: the UI turns the RGBA
-bytes of a ``DecodedImage`` into a ``QImage`` on the GUI thread."""
+loop, prefetch, and renewal of expired storage URLs. No Qt here: the UI turns the pixels
+of a ``DecodedImage`` (already in Qt's own layout) into a pixmap on the GUI thread."""
 
 from reviewer.imaging.decode import DecodedImage
 

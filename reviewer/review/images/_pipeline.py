@@ -79,7 +79,7 @@ _FetchKey = tuple[str, bool]  # (image key, skip the disk cache)
 
 
 class ImagePipeline:
-    """Loads the four reference poses of characters as RGBA pixels, cached at two levels.
+    """Loads the four reference poses of characters as pixels, cached at two levels.
 
     ``download(url, on_progress)`` fetches a storage URL; ``refresh(character_id)``
     re-fetches a character for fresh URLs when a download fails. Decoded images are kept

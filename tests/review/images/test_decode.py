@@ -12,10 +12,12 @@ import pytest
 from PIL import Image
 
 from reviewer.imaging.decode import (
+    PIXEL_LAYOUT,
     ImageTooLargeError,
     UndecodableImageError,
     decode_image,
     fit_within,
+    rescale,
 )
 from reviewer.review.images import DecodedImage
 
@@ -25,9 +27,14 @@ MAX = 64_000_000
 RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)
 
 
+def rgba(image: DecodedImage) -> Image.Image:
+    """The decoded pixels as a plain (not premultiplied) RGBA image."""
+    size = (image.width, image.height)
+    return Image.frombuffer("RGBA", size, image.data, "raw", PIXEL_LAYOUT, 0, 1)
+
+
 def pixel(image: DecodedImage, x: int, y: int) -> tuple[int, int, int, int]:
-    offset = (y * image.width + x) * 4
-    r, g, b, a = image.data[offset : offset + 4]
+    r, g, b, a = rgba(image).getpixel((x, y))  # type: ignore[misc]
     return r, g, b, a
 
 
@@ -118,7 +125,7 @@ def test_full_resolution_keeps_every_pixel() -> None:
     img = picture(300, 200, seed=3)
     image = decode_image(encode(img, "PNG"), max_side=None, max_pixels=MAX)
     assert (image.width, image.height) == (300, 200)
-    assert image.data == img.convert("RGBA").tobytes()
+    assert image.data == img.convert("RGBA").tobytes("raw", PIXEL_LAYOUT)
 
 
 @pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
@@ -129,7 +136,8 @@ def test_fast_downscale_matches_a_plain_lanczos_resize(fmt: str) -> None:
     image = decode_image(data, max_side=256, max_pixels=MAX)
     with Image.open(io.BytesIO(data)) as full:
         reference = full.convert("RGBA").resize((256, 256), Image.Resampling.LANCZOS).tobytes()
-    diff = sum(abs(a - b) for a, b in zip(image.data, reference, strict=True)) / len(reference)
+    got = rgba(image).tobytes()
+    diff = sum(abs(a - b) for a, b in zip(got, reference, strict=True)) / len(reference)
     assert diff < 3.0
 
 
@@ -214,3 +222,22 @@ def test_decoding_never_imports_pillows_other_plugins() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out.strip() == "1"
+
+
+def test_pixels_come_premultiplied_in_qts_byte_order() -> None:
+    img = Image.new("RGBA", (2, 1), (255, 128, 0, 255))
+    img.putpixel((1, 0), (255, 0, 0, 128))  # half-transparent red
+    image = decode_image(encode(img, "PNG"), max_side=None, max_pixels=MAX)
+    # B, G, R, A; colour scaled by alpha: what QImage.Format_ARGB32_Premultiplied reads.
+    assert image.data == bytes([0, 128, 255, 255, 0, 0, 128, 128])
+
+
+def test_rescaling_a_decoded_image_matches_decoding_at_that_size() -> None:
+    img = picture(512, 384, mode="RGBA", seed=9)
+    data = encode(img, "PNG")
+    full = decode_image(data, max_side=None, max_pixels=MAX)
+    smaller = rescale(full, 128)
+    direct = decode_image(data, max_side=128, max_pixels=MAX)
+    assert (smaller.width, smaller.height) == (direct.width, direct.height) == (128, 96)
+    got, want = rgba(smaller).tobytes(), rgba(direct).tobytes()
+    assert sum(abs(a - b) for a, b in zip(got, want, strict=True)) / len(want) < 3.0
