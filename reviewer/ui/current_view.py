@@ -26,11 +26,9 @@ _PixKey = tuple[str, str, str, bool, bool]  # id, version, pose, before, full si
 GRID = "grid"
 LOUPE = "loupe"
 LOUPE_NEXT = "loupe_next"  # the next character's full-resolution poses, while the loupe is open
-# Tiles made ahead for the characters next to the current one: how soon after a move,
-# how often to look again while their images still decode, and for how many looks.
+# Tiles made ahead for the characters next to the current one start this soon after a
+# move (its own paint first); an image of theirs still decoding is made once it is.
 AHEAD_DELAY_MS = 30
-AHEAD_RETRY_MS = 50
-AHEAD_TRIES = 100
 
 
 class CurrentView(QObject):
@@ -58,7 +56,10 @@ class CurrentView(QObject):
         self._ahead = QTimer(self)
         self._ahead.setSingleShot(True)
         self._ahead.timeout.connect(self._prepare_ahead)
-        self._ahead_tries = 0
+        # A neighbour's image was not decoded yet at the last look: the pipeline says
+        # when one is (it was looked for every 50 ms: a press within that time found
+        # the image decoded but not made, ~1.5 ms a tile in its paint).
+        self._ahead_waiting = False
         self._progress: dict[tuple[str, bool], float | None] = {}
         self._errors: dict[tuple[str, bool], str] = {}
         self._loupe_errors: dict[tuple[str, bool], str] = {}
@@ -74,6 +75,7 @@ class CurrentView(QObject):
             feed.loaded.connect(self._loaded)
             feed.progress.connect(self._progressed)
             feed.failed.connect(self._failed)
+            feed.pipeline.decoded.connect(self._decoded)
         grid.resized.connect(self._resize.start)
         session.queue.current_changed.connect(self.show_entry)
         session.queue.changed.connect(self._row_changed)
@@ -130,7 +132,7 @@ class CurrentView(QObject):
             feed.request(GRID, requests)
         if self.loupe.isVisible():
             self._request_loupe()
-        self._ahead_tries = 0
+        self._ahead_waiting = False
         self._ahead.start(AHEAD_DELAY_MS)
 
     def open_loupe(self, mode: LoupeMode = LoupeMode.SINGLE) -> None:
@@ -317,9 +319,11 @@ class CurrentView(QObject):
                 if tile.prepare(_tile_state(near, pose, self._ready[key])):
                     self._ahead.start(0)
                     return
-        self._ahead_tries += 1
-        if waiting and self._ahead_tries < AHEAD_TRIES:
-            self._ahead.start(AHEAD_RETRY_MS)
+        self._ahead_waiting = waiting
+
+    def _decoded(self, _key: str) -> None:
+        if self._ahead_waiting and not self._ahead.isActive():
+            self._ahead.start(0)
 
     def _loupe_title(self, entry: Entry) -> str:
         mode = self._loupe_mode(entry)

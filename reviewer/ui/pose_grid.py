@@ -29,7 +29,9 @@ __all__ = ["PoseGrid", "PoseTile", "TileState"]
 
 PAD = 10
 BADGE_INSET = 10.0
-_PERCENT_HEIGHT = 18.0  # the line under a loading bar that says how far along it is
+_PERCENT_HEIGHT = 18.0
+# What a tile stands on: the window's background (app.qss, QMainWindow and QDialog).
+BACKDROP = "window"  # the line under a loading bar that says how far along it is
 # Rendered looks kept per tile: the one shown, the next character's (made ahead while the
 # reviewer looks) and the previous one's (for going back).
 LOOKS = 3
@@ -90,6 +92,7 @@ class PoseTile(QWidget):
         self._timer.setInterval(40)
         self._timer.timeout.connect(self._tick)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # see _paint_still
         self.setMinimumSize(QSize(160, 160))
         self.setAccessibleName(f"{pose} pose")
         # Before/after here is small: this opens it large, zoom and pan linked.
@@ -218,8 +221,7 @@ class PoseTile(QWidget):
     def _render_look(self, state: TileState) -> QPixmap:
         ratio = self.devicePixelRatioF()
         look = QPixmap(self.size() * ratio)
-        look.setDevicePixelRatio(ratio)
-        look.fill(Qt.GlobalColor.transparent)
+        look.setDevicePixelRatio(ratio)  # no alpha channel (filled opaque): see _paint_still
         painter = QPainter(look)
         self._paint_still(painter, state)
         painter.end()
@@ -239,6 +241,10 @@ class PoseTile(QWidget):
 
     def _paint_still(self, painter: QPainter, s: TileState) -> None:
         t = self.theme
+        # Opaque, the window's colour round the rounded corners: blitting a look is a
+        # copy (a look with alpha was blended, ~0.4 ms a tile), and Qt paints nothing
+        # under an opaque tile first (WA_OpaquePaintEvent).
+        painter.fillRect(self.rect(), t.color(BACKDROP))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         outer = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
         path = QPainterPath()

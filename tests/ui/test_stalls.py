@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from psygnal import Signal
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -336,6 +336,20 @@ def test_a_still_tile_is_rendered_once_and_blitted_after(qtbot: QtBot) -> None:
     assert tile.rendered == 3
 
 
+def test_a_tiles_look_is_opaque_so_showing_it_is_a_copy(qtbot: QtBot) -> None:
+    tile = _tile(qtbot)
+    tile.set_state(TileState(pixmap=_image("#8a6")))
+    tile.repaint()
+    tile.set_state(TileState(loading=True))
+    tile.repaint()
+    assert tile._moving is not None
+    looks = [*tile._looks.values(), tile._moving[1]]
+    assert not any(look.hasAlphaChannel() for look in looks)  # blended ~0.4 ms a tile
+    assert tile.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # nothing under it
+    corner = looks[0].toImage().pixelColor(0, 0)
+    assert corner == tile.theme.color("window")  # what shows round its rounded corners
+
+
 def test_a_kept_look_looks_as_one_painted_directly(qtbot: QtBot) -> None:
     state = TileState(pixmap=_image("#8a6"))
     kept, direct = _tile(qtbot), _tile(qtbot, _DirectTile)
@@ -456,6 +470,44 @@ def test_the_next_characters_tiles_are_made_ahead_and_moving_there_only_blits(
     assert paints.count >= len(tiles)
     assert all(tile.state.pixmap is not None for tile in tiles.values())
     assert {pose: tile.rendered for pose, tile in tiles.items()} == rendered
+
+
+def test_a_neighbour_still_decoding_is_made_ahead_once_decoded_without_polling(
+    app: App, qtbot: QtBot
+) -> None:
+    view = app.window.current
+    tiles = app.window.grid.tiles
+    queue = app.session.queue
+    images = app.session.images
+    assert images is not None
+    side = app.window.grid.image_side()
+
+    def in_memory(entry: Entry) -> bool:
+        return any(images.peek(entry.character, p, max_side=side) for p in tiles)
+
+    for entry in [e for e in queue if e.status == "reviewing"][3:]:
+        queue.select(entry.id)  # its prefetch starts once the loop turns
+        after = queue.following(1)
+        if after and after[0].status == "reviewing" and not in_memory(after[0]):
+            break
+    following = queue.following(1)[0]
+    for _ in range(20):  # the loop does not turn: none of its images can decode meanwhile
+        view._ahead.stop()
+        view._prepare_ahead()  # one piece (of the character before it, in memory) a call
+        if not view._ahead.isActive():
+            break
+    # Nothing left to make, and no timer to look again: the pipeline says when.
+    assert view._ahead_waiting
+    assert not view._ahead.isActive()
+
+    def made_ahead() -> bool:
+        return all(
+            tile.has_look(_tile_state_for(view, following, pose, side))
+            and any(key[0] == following.id and key[2] == pose for key in view._ready)
+            for pose, tile in tiles.items()
+        )
+
+    qtbot.waitUntil(made_ahead, timeout=20_000)
 
 
 def _tile_state_for(view: CurrentView, entry: Entry, pose: str, side: int) -> TileState:

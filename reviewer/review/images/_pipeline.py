@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Final, NamedTuple
 
+from psygnal import Signal
+
 from reviewer.api import (
     SYNTHESIZED_POSES,
     AurousError,
@@ -90,7 +92,13 @@ class ImagePipeline:
     When more is asked than ``download_slots`` downloads and the decode threads can do at
     once, what is shown goes first (see ``Priority``): a ``load`` says how urgent it is,
     prefetch is least urgent, and work already under way for a less urgent asker takes the
-    most urgent asker's place in line."""
+    most urgent asker's place in line.
+
+    ``decoded`` (an image key) is emitted when an image has been decoded into memory:
+    ``peek`` has it from then on, so a view can make what it shows ahead of time without
+    looking again and again."""
+
+    decoded = Signal(str)
 
     def __init__(
         self,
@@ -345,6 +353,7 @@ class ImagePipeline:
             image = await self._decoder.run(job)
         self._counts.decodes += 1
         self._memory_put(key, bucket, image)
+        self.decoded.emit(key)
         return image
 
     async def _fetch(self, character: Character, pose: str, key: str, skip_disk: bool) -> _Fetched:

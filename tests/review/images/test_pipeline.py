@@ -86,6 +86,24 @@ async def test_a_second_load_is_a_memory_hit(fake: FakeAurous, make_pipeline: Ma
     assert stats.memory_bytes == first.nbytes == 256 * 256 * 4
 
 
+async def test_each_image_decoded_into_memory_is_announced(
+    fake: FakeAurous, make_pipeline: MakePipeline
+) -> None:
+    c = fake.add("char_1", png(800, 800))
+    pipeline = make_pipeline()
+    announced: list[str] = []
+
+    def decoded(key: str) -> None:
+        # Said once it is in memory: a view may peek it at once.
+        assert pipeline.peek(c, "front", max_side=256) is not None
+        announced.append(key)
+
+    pipeline.decoded.connect(decoded)
+    await pipeline.load(c, "front", max_side=256)
+    await pipeline.load(c, "front", max_side=250)  # in memory already: nothing decoded
+    assert announced == [image_key(c, "front")]
+
+
 async def test_a_refreshed_token_still_hits_the_cache(
     fake: FakeAurous, make_pipeline: MakePipeline
 ) -> None:
