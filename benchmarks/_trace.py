@@ -5,7 +5,8 @@ GUI thread while characters arrive, every asyncio callback qasync runs (named by
 task's coroutine and line, or its function), every Qt timer, socket and queued-call
 event and every window repaint, each with its start and end. At the end PATH gets the
 totals and each gap of the stall probe over 8 ms, longest first, with the GUI thread's
-own CPU time in it and what ran inside.
+own CPU time in it, its time waiting for a core, and what ran inside; PATH with the
+suffix ``.records.json`` gets every beat and record, for questions of one's own.
 
 Costs a few microseconds an event (the figures of a traced run are not the benchmark's);
 object-level event filters do not see the event types it times (it delivers them itself).
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import gc
+import json
 import os
 import threading
 import time
@@ -60,6 +63,13 @@ class Tracer(QObject):
         self.records: list[Record] = []
         self.beats: list[float] = []
         self.cpu: list[float] = []  # the GUI thread's CPU time at each beat
+        # Its time waiting for a core while runnable (Linux schedstat), at each beat.
+        self.queued: list[float] = []
+        self._schedstat: int | None = None
+        with contextlib.suppress(OSError):  # not Linux
+            self._schedstat = os.open(
+                f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY
+            )
         self._depth = 0
         self.on = False
 
@@ -122,6 +132,9 @@ class Tracer(QObject):
             if isinstance(watched, QTimer) and watched.objectName() == PROBE_NAME:
                 self.beats.append(time.perf_counter())
                 self.cpu.append(time.thread_time())
+                if self._schedstat is not None:
+                    fields = os.pread(self._schedstat, 64, 0).split()
+                    self.queued.append(int(fields[1]) / 1e9)
                 return False
         label = f"{kind.name} {_describe(watched)}"
         started = time.perf_counter()
@@ -142,6 +155,7 @@ class Tracer(QObject):
         for i, (before, after) in enumerate(zip(self.beats, self.beats[1:], strict=False)):
             gap = (after - before) * 1000
             busy = (self.cpu[i + 1] - self.cpu[i]) * 1000
+            queued = (self.queued[i + 1] - self.queued[i]) * 1000 if self.queued else 0.0
             if gap <= limit_ms:
                 continue
             lo = bisect.bisect_left(starts, before - 0.2)
@@ -150,7 +164,7 @@ class Tracer(QObject):
             top = sum((r[2] - r[1]) * 1000 for r in inside if r[3] == 0)
             lines = [
                 f"gap {gap:6.1f} ms at {before:.3f}: GUI thread on CPU {busy:5.1f} ms,"
-                f" top-level events {top:5.1f} ms"
+                f" waiting for a core {queued:5.1f} ms, top-level events {top:5.1f} ms"
             ]
             for label, start, end, depth in inside:
                 took = (end - start) * 1000
@@ -169,6 +183,11 @@ class Tracer(QObject):
         head += [f"  {spent[k]:8.1f} ms {n:6d}× {k}" for k, n in overall.most_common(30)]
         head += ["in the gaps:"]
         head += [f"  {n:4d}× {label}" for label, n in by_label.most_common(25)]
+        with self.path.with_suffix(".records.json").open("w", encoding="utf-8") as raw:
+            json.dump(
+                {"beats": self.beats, "cpu": self.cpu, "queued": self.queued, "records": records},
+                raw,
+            )
         blocks.sort(key=lambda block: -block[0])
         body = [line for _, lines in blocks for line in lines]
         self.path.write_text("\n".join([*head, "", *body]) + "\n", encoding="utf-8")

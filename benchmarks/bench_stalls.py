@@ -45,7 +45,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from benchmarks._proc import SIM_NICENESS
+from benchmarks._proc import SIM_PRIORITY
 from reviewer.api import SYNTHESIZED_POSES, AsyncAurousClient, Character
 from reviewer.app import build_session
 from reviewer.review.heap import keep_collections_short
@@ -219,8 +219,7 @@ async def _simulator(characters: int, synthesis_seconds: float, seed: int) -> _S
         "0",
         "--rate-limit-scale",
         "10",
-        "--nice",
-        str(SIM_NICENESS),
+        SIM_PRIORITY,
         stdout=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None

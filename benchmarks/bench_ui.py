@@ -28,7 +28,7 @@ from reviewer.app import build_session
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.theme import ThemeChoice, apply_theme
 
-from ._proc import SIM_NICENESS
+from ._proc import SIM_PRIORITY
 from ._rig import percentile
 
 DECISIONS = 30
@@ -63,8 +63,7 @@ async def _run(app: QApplication, cache: Path) -> dict[str, list[float]]:
         "60",
         "--failure-rate",
         "0",
-        "--nice",
-        str(SIM_NICENESS),  # only the CPU the app leaves (see _proc.py)
+        SIM_PRIORITY,  # only the CPU the app leaves (see _proc.py)
         stdout=asyncio.subprocess.PIPE,
     )
     assert server.stdout is not None

@@ -101,10 +101,9 @@ def test_cli_serves_and_stops_on_ctrl_c() -> None:
             proc.wait()
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="threads' niceness: Linux")
-def test_cli_nice_lowers_the_priority_of_every_thread_it_runs() -> None:
-    base = os.getpriority(os.PRIO_PROCESS, 0)
-    proc = _spawn("--port", "0", "--characters", "2", "--image-size", "64", "--nice", "5")
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="the idle policy: Linux")
+def test_cli_idle_priority_puts_every_thread_it_runs_on_the_idle_policy() -> None:
+    proc = _spawn("--port", "0", "--characters", "2", "--image-size", "64", "--idle-priority")
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().split()[-1]
@@ -114,7 +113,7 @@ def test_cli_nice_lowers_the_priority_of_every_thread_it_runs() -> None:
         httpx.get(page.json()["data"][0]["refs"][0]["url"], timeout=10).raise_for_status()
         threads = [int(t) for t in os.listdir(f"/proc/{proc.pid}/task")]
         assert len(threads) > 1
-        assert {os.getpriority(os.PRIO_PROCESS, t) for t in threads} == {min(19, base + 5)}
+        assert {os.sched_getscheduler(t) for t in threads} == {os.SCHED_IDLE}
     finally:
         proc.kill()
         proc.wait()
@@ -124,7 +123,6 @@ def test_cli_nice_lowers_the_priority_of_every_thread_it_runs() -> None:
     ("args", "message"),
     [
         (["--port", "70000"], "--port"),
-        (["--nice", "20"], "--nice"),
         (["--failure-rate", "1.5"], "--failure-rate"),
         (["--characters", "many"], "--characters"),
         (["--billing-mode", "free"], "--billing-mode"),
