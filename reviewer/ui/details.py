@@ -6,7 +6,7 @@ import html
 from datetime import datetime
 from typing import NamedTuple
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -273,7 +273,18 @@ class DetailPanel(QFrame):
         self._entry: Entry | None = None
         self._loading = False
         self.selection: list[str] | None = None  # what the column says of a selection
+        # A move through the queue restates the panel: done in the next turn of the loop,
+        # after the move's own paint (the poses and the list), and once for a burst of
+        # moves (a held key). Its ~15 labels and their paint were a third of a press.
+        self._due = QTimer(self)
+        self._due.setSingleShot(True)
+        self._due.setInterval(0)
+        self._due.timeout.connect(self._apply)
+        self._reasons: (
+            tuple[dict[DecisionKind, str | None], dict[DecisionKind, SelectionCost] | None] | None
+        ) = None
         self.show_entry(None)
+        self._apply()
 
     def show_selection(self, title: str, lines: list[str], names: list[str]) -> None:
         """Several characters selected: how many, what each decision does to them."""
@@ -297,9 +308,26 @@ class DetailPanel(QFrame):
             label.setVisible(show)
 
     def show_entry(self, entry: Entry | None, *, loading: bool = False) -> None:
+        """Show ``entry`` in the next turn of the loop (``pending`` until then)."""
         self._entry, self._loading = entry, loading
-        if self.selection is not None:
-            return  # the selection's summary stays until it ends
+        self._due.start()
+
+    @property
+    def pending(self) -> bool:
+        return self._due.isActive()
+
+    def _apply(self) -> None:
+        self._due.stop()
+        if self._reasons is not None:
+            reasons, selection = self._reasons
+            self._reasons = None
+            for kind, reason in reasons.items():
+                self.buttons[kind].set_reason(reason, selection=(selection or {}).get(kind))
+            self._fit_costs()  # a selection's total ("120 gen") is wider than "1 gen"
+        if self.selection is None:  # else the selection's summary stays until it ends
+            self._show_entry(self._entry, loading=self._loading)
+
+    def _show_entry(self, entry: Entry | None, *, loading: bool) -> None:
         if entry is None:
             self.name.setText("Loading…" if loading else "Nothing to review")
             self.status.clear()
@@ -367,9 +395,9 @@ class DetailPanel(QFrame):
         reasons: dict[DecisionKind, str | None],
         selection: dict[DecisionKind, SelectionCost] | None = None,
     ) -> None:
-        for kind, reason in reasons.items():
-            self.buttons[kind].set_reason(reason, selection=(selection or {}).get(kind))
-        self._fit_costs()  # a selection's total ("120 gen") is wider than "1 gen"
+        """Why each decision is not possible now (None: it is), in the next turn too."""
+        self._reasons = (reasons, selection)
+        self._due.start()
 
 
 def _when(moment: datetime) -> str:

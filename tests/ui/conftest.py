@@ -94,6 +94,10 @@ class App:
         assert entry is not None
         return entry.id
 
+    def details_shown(self) -> None:
+        """Let the detail panel catch up: it restates itself a turn of the loop late."""
+        self.qtbot.waitUntil(lambda: not self.window.details.pending)
+
     def pass_undo_window(self) -> None:
         self.clock.advance(self.session.outbox.undo_seconds + 0.01)
         self.qtbot.waitUntil(lambda: not self.session.outbox.pending())

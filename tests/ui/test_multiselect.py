@@ -45,6 +45,7 @@ def test_shift_click_five_then_save_lands_five_after_the_undo_window(app: App) -
     cids = five_in_a_row(app)
     w = app.window
     assert app.session.selection.ids == cids
+    app.details_shown()
     assert w.details.name.text() == "5 selected"
     assert "Save 5" in w.details.status.text()
     key(app, Qt.Key.Key_S)
@@ -53,6 +54,7 @@ def test_shift_click_five_then_save_lands_five_after_the_undo_window(app: App) -
     assert [app.status(c) for c in cids] == ["reviewing"] * 5
     assert not app.session.selection.is_multi
     assert len(w.queue_view.selectionModel().selectedRows()) == 1
+    app.details_shown()
     assert w.details.name.text() != "5 selected"
     app.pass_undo_window()
     assert [app.status(c) for c in cids] == ["ready"] * 5
@@ -109,6 +111,7 @@ def test_a_mixed_selection_saves_only_the_decidable(app: App) -> None:
         click_row(app, r, Mod.ControlModifier)
     cids = [queue.at(r).id for r in near]
     assert len(app.session.selection) == 4
+    app.details_shown()
     assert "Save 3 · 1 cannot be decided (synthesizing)" in app.window.details.status.text()
     buttons = app.window.details.buttons
     assert buttons[DecisionKind.SAVE].cost.text() == "0 gen"

@@ -142,10 +142,12 @@ def test_a_search_matching_nothing_shows_an_empty_page_not_a_grid(app: App) -> N
     assert w.grid.isHidden()
     assert w.centre_empty.isVisible()
     assert "zzzz-nobody" in w.centre_empty_text.text()
+    app.details_shown()
     assert not any(b.isEnabled() for b in w.details.buttons.values())
     app.qtbot.mouseClick(w.show_all_button, Qt.MouseButton.LeftButton)
     assert w.search.text() == ""
     assert w.grid.isVisible()
+    app.details_shown()
     assert any(b.isEnabled() for b in w.details.buttons.values())
 
 
@@ -273,6 +275,7 @@ def test_a_short_window_scrolls_the_details_rather_than_squash_them(app: App) ->
     app.session.queue.clear_pending(cid, message="The server refused this. " * 12)
     info = w.details.info_scroll.widget()
     assert info is not None
+    app.details_shown()
     assert w.details.error.isVisible()
     app.qtbot.waitUntil(lambda: info.height() >= info.minimumSizeHint().height())
     assert w.details.info_scroll.verticalScrollBar().maximum() > 0

@@ -590,3 +590,25 @@ def test_a_step_that_scrolls_the_list_moves_its_pixels_and_paints_two_rows(
     shown = screen.grabWindow(window.winId(), at.x(), at.y(), viewport.width(), viewport.height())
     afresh = viewport.grab().toImage()
     assert shown.toImage().convertToFormat(afresh.format()) == afresh
+
+
+def test_a_burst_of_moves_restates_the_detail_panel_once_after_them(app: App, qtbot: QtBot) -> None:
+    details = app.window.details
+    app.details_shown()
+    shown: list[str] = []
+    original = details._show_entry
+
+    def counting(entry: Entry | None, *, loading: bool) -> None:
+        shown.append("" if entry is None else entry.name)
+        original(entry, loading=loading)
+
+    details._show_entry = counting  # type: ignore[method-assign]
+    for _ in range(5):  # a held key: five moves before the loop turns
+        app.session.next()
+    assert shown == []  # none of it during the moves (nor their paint)
+    assert details.pending
+    app.details_shown()
+    current = app.session.current
+    assert current is not None
+    assert shown == [current.name]
+    assert details.name.text() == current.name

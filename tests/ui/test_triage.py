@@ -36,10 +36,12 @@ def test_l_moves_the_current_one_to_the_end_with_a_mark(app: App) -> None:
     assert not app.session.outbox.pending()  # nothing for the server
     # Back on it, the details say so; L again clears it and it stays current.
     app.session.queue.select(first)
+    app.details_shown()
     assert "Later" in window.details.status.text()
     app.qtbot.keyClick(window.queue_view, Qt.Key.Key_L)
     assert shown_ids(app) == before  # back in its place
     assert app.current_id() == first
+    app.details_shown()
     assert "Later" not in window.details.status.text()
     assert window.filter_bar.later_button.text() == "Later"
 

@@ -215,6 +215,7 @@ def test_decision_keys_do_not_repeat_when_held(app: App) -> None:
 def test_synthesizing_character_disables_decisions(app: App) -> None:
     cid = str(app.h.of_status("synthesizing")[0]["id"])
     app.session.queue.select(cid)
+    app.details_shown()
     buttons = app.window.details.buttons
     assert not any(b.isEnabled() for b in buttons.values())
     assert "synthesizing" in buttons[DecisionKind.SAVE].toolTip()
