@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from reviewer.api import SYNTHESIZED_POSES, AsyncAurousClient
 from reviewer.app import build_session
-from reviewer.review.heap import keep_collections_short
+from reviewer.review.heap import keep_collections_short, reuse_freed_memory
 from reviewer.review.queue import Entry
 from reviewer.review.session import ReviewSession
 from reviewer.ui.main_window import MainWindow
@@ -45,6 +45,7 @@ def run_qt(make: Callable[[QApplication], Coroutine[Any, Any, T]], timeout: floa
     app = QApplication.instance() or QApplication(["benchmarks"])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
+    reuse_freed_memory()  # as the app does
     tracer_from_env()  # before the loop, when tracing
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -48,7 +48,7 @@ from PySide6.QtWidgets import QApplication
 from benchmarks._proc import SIM_PRIORITY
 from reviewer.api import SYNTHESIZED_POSES, AsyncAurousClient, Character
 from reviewer.app import build_session
-from reviewer.review.heap import keep_collections_short
+from reviewer.review.heap import keep_collections_short, reuse_freed_memory
 from reviewer.review.session import ReviewSession
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.pose_grid import PoseTile
@@ -421,6 +421,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
+    reuse_freed_memory()  # as the app does
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:

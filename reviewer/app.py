@@ -45,7 +45,7 @@ from reviewer.review.credentials import (
     resolve_api_key,
 )
 from reviewer.review.decisions import Decision, DecisionStore, MemoryDecisionStore
-from reviewer.review.heap import keep_collections_short
+from reviewer.review.heap import keep_collections_short, reuse_freed_memory
 from reviewer.review.images import (
     Decoder,
     DiskCache,
@@ -150,6 +150,7 @@ def main(argv: Sequence[str] | None = None, *, demo: DemoServer | None = None) -
 
         return run_self_test()
     preflight.require_display()  # before QApplication: a plain message, not Qt's abort
+    reuse_freed_memory()
     redactor = setup_logging(paths.log_dir(), args.log_level)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
