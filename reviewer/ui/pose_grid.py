@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
@@ -86,6 +87,7 @@ class PoseTile(QWidget):
         # kept apart, so the looks made ahead are not pushed out by it. A tile's loading
         # look is the same for every character, so a move to one not loaded yet blits it.
         self._moving: tuple[_LookKey, QPixmap] | None = None
+        self._badge: tuple[_LookKey, QPixmap] | None = None
         self.rendered = 0  # looks rendered afresh (the rest were blitted from the cache)
         self._phase = 0.0
         self._timer = QTimer(self)
@@ -286,18 +288,40 @@ class PoseTile(QWidget):
         elif s.pixmap is None and s.empty_text:
             self._centre_text(painter, inner, s.empty_text, t.color("text_faint"))
 
-        draw_pill(
-            painter,
-            self.badge_text(),
-            badge_at,
-            background=t.color("overlay"),
-            foreground=t.color("text"),
-            font=self._font(0, bold=True),
-        )
+        self._draw_badge(painter, badge_at)
         if self.selected:
             painter.setPen(QPen(t.color("accent"), 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(outer.adjusted(0.5, 0.5, -0.5, -0.5), 10, 10)
+
+    def _draw_badge(self, painter: QPainter, at: QPointF) -> None:
+        """The "2  Front" pill, kept as a small pixmap: its text shaped and its rounded
+        ends antialiased afresh were a third of rendering a tile's look (~0.35 ms)."""
+        font = self._font(0, bold=True)
+        ratio = self.devicePixelRatioF()
+        origin = QPointF(math.floor(at.x()), math.floor(at.y()))
+        offset = at - origin  # drawn at the same fraction of a pixel as it would be
+        key = (self.badge_text(), font.key(), self.theme.name, ratio, offset.x(), offset.y())
+        if self._badge is None or self._badge[0] != key:
+            rect = self.badge_rect()
+            size = QSize(
+                math.ceil(rect.width() + offset.x()), math.ceil(rect.height() + offset.y())
+            )
+            badge = QPixmap(size * ratio)
+            badge.setDevicePixelRatio(ratio)
+            badge.fill(Qt.GlobalColor.transparent)
+            pill = QPainter(badge)
+            draw_pill(
+                pill,
+                self.badge_text(),
+                offset,
+                background=self.theme.color("overlay"),
+                foreground=self.theme.color("text"),
+                font=font,
+            )
+            pill.end()
+            self._badge = (key, badge)
+        painter.drawPixmap(origin, self._badge[1])
 
     def badge_text(self) -> str:
         return f"{self.number}  {self.pose.capitalize()}"

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 from psygnal import Signal
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, Qt
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QPointF,
+    QRect,
+    Qt,
+)
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QApplication, QListView, QStyleOptionViewItem, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -20,6 +29,7 @@ from reviewer.review.feed import ImageRequest
 from reviewer.review.images import DecodedImage, Priority
 from reviewer.review.queue import Entry, ReviewQueue
 from reviewer.ui.current_view import CurrentView, _tile_state
+from reviewer.ui.painting import draw_pill
 from reviewer.ui.pose_grid import PoseTile, TileState
 from reviewer.ui.queue_view import (
     ENTRY_ROLE,
@@ -612,3 +622,37 @@ def test_a_burst_of_moves_restates_the_detail_panel_once_after_them(app: App, qt
     assert current is not None
     assert shown == [current.name]
     assert details.name.text() == current.name
+
+
+class _DirectBadgeTile(PoseTile):
+    """The badge drawn straight onto the tile, as before it was kept."""
+
+    def _draw_badge(self, painter: QPainter, at: QPointF) -> None:
+        draw_pill(
+            painter,
+            self.badge_text(),
+            at,
+            background=self.theme.color("overlay"),
+            foreground=self.theme.color("text"),
+            font=self._font(0, bold=True),
+        )
+
+
+def test_the_kept_badge_looks_as_one_drawn_directly_and_is_drawn_once(qtbot: QtBot) -> None:
+    state = TileState(pixmap=_image("#8a6"))
+    kept, direct = _tile(qtbot), _tile(qtbot, _DirectBadgeTile)
+    for tile in (kept, direct):
+        tile.set_state(state)
+    a, b = kept.grab().toImage(), direct.grab().toImage()
+    assert a.size() == b.size()
+    worst = max(
+        abs(getattr(a.pixelColor(x, y), c)() - getattr(b.pixelColor(x, y), c)())
+        for x in range(120)
+        for y in range(50)
+        for c in ("red", "green", "blue")
+    )
+    assert worst <= 2  # the same pill, within a rounding of its antialiased edge
+    badge = kept._badge
+    kept.set_state(TileState(pixmap=_image("#36a")))
+    kept.repaint()
+    assert kept._badge is badge  # the next look drew the same pixmap
