@@ -242,12 +242,21 @@ def _describe(obj: QObject) -> str:
 _TRACER: Tracer | None = None
 
 
-def tracer_from_env() -> Tracer | None:
-    """The process's tracer when ``AUROUS_BENCH_TRACE`` is set (the first call, in
-    ``run_qt`` before the loop is made, patches the loop)."""
+def tracer_from_env(phase: str = "") -> Tracer | None:
+    """The process's tracer when ``AUROUS_BENCH_TRACE`` is set, fresh for ``phase``
+    (written to PATH with the phase's name before its suffix); the first call, in
+    ``run_qt`` before the loop is made, patches the loop."""
     global _TRACER
     where = os.environ.get("AUROUS_BENCH_TRACE")
-    if where and _TRACER is None:
-        _TRACER = Tracer(Path(where))
+    if not where:
+        return None
+    path = Path(where)
+    if phase:
+        path = path.with_name(f"{path.stem}-{phase}{path.suffix}")
+    if _TRACER is None:
+        _TRACER = Tracer(path)
         _TRACER.patch_loop()
+    else:  # the patches stay; a new phase's records start afresh
+        _TRACER.path, _TRACER.records, _TRACER.beats = path, [], []
+        _TRACER.cpu, _TRACER.queued = [], []
     return _TRACER

@@ -134,7 +134,7 @@ async def gui_stall(app: QApplication, ctx: Context) -> dict[str, Any]:
     ctx.say(f"stall: {arriving} characters synthesizing, about to land")
     w = await open_window(app, ctx.sims["arrive"], ctx.tmp / "cache-a", probe=probe)
     try:
-        tracer = tracer_from_env()
+        tracer = tracer_from_env("arrive")
         if tracer is not None:
             tracer.start()
         probe.start("arrive")
@@ -151,9 +151,15 @@ async def gui_stall(app: QApplication, ctx: Context) -> dict[str, Any]:
     ctx.say(f"stall: {polled} characters synthesizing, polled for {poll_seconds:g} s")
     w = await open_window(app, ctx.sims["poll"], ctx.tmp / "cache-p", probe=probe)
     try:
+        tracer = tracer_from_env("poll")
+        if tracer is not None:
+            tracer.start()
         probe.start("poll")
         await asyncio.sleep(poll_seconds)
         probe.stop()
+        if tracer is not None:
+            tracer.stop()
+            tracer.write()
         polls = len(w.session.queue)
     finally:
         await w.close()
