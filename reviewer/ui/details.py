@@ -272,6 +272,7 @@ class DetailPanel(QFrame):
         self.theme = theme
         self._entry: Entry | None = None
         self._loading = False
+        self._title: str | None = None
         self.selection: list[str] | None = None  # what the column says of a selection
         # A move through the queue restates the panel: done in the next turn of the loop,
         # after the move's own paint (the poses and the list), and once for a burst of
@@ -307,9 +308,12 @@ class DetailPanel(QFrame):
         for label in (*self._keys, *self._values.values()):
             label.setVisible(show)
 
-    def show_entry(self, entry: Entry | None, *, loading: bool = False) -> None:
-        """Show ``entry`` in the next turn of the loop (``pending`` until then)."""
-        self._entry, self._loading = entry, loading
+    def show_entry(
+        self, entry: Entry | None, *, loading: bool = False, title: str | None = None
+    ) -> None:
+        """Show ``entry`` in the next turn of the loop (``pending`` until then); with
+        none, ``title`` names what is not there (else the queue's own words)."""
+        self._entry, self._loading, self._title = entry, loading, title
         self._due.start()
 
     @property
@@ -329,7 +333,7 @@ class DetailPanel(QFrame):
 
     def _show_entry(self, entry: Entry | None, *, loading: bool) -> None:
         if entry is None:
-            self.name.setText("Loading…" if loading else "Nothing to review")
+            self.name.setText(self._title or ("Loading…" if loading else "Nothing to review"))
             self.status.clear()
             for value in self._values.values():
                 value.setText("—")

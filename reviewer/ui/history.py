@@ -197,8 +197,7 @@ class ReadOnlyView(QWidget):
     def show_nothing(self, text: str, name: str = "—") -> None:
         self.character = None
         self.banner.setText(text)
-        self.details.show_entry(None)
-        self.details.name.setText(name)  # not the queue's "Nothing to review"
+        self.details.show_entry(None, title=name)  # not the queue's "Nothing to review"
         self._disable("Nothing selected")
         self._clear()
         for tile in self.grid.tiles.values():

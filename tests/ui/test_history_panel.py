@@ -82,6 +82,7 @@ def test_a_saved_character_opens_read_only_from_the_api(app: App) -> None:
     assert request == f"Request id {history.model.rows[0].request_id}"
     assert not view.buttons_enabled()
     app.qtbot.waitUntil(lambda: len(view.shown_poses) == 4)
+    app.qtbot.waitUntil(lambda: not view.details.pending)
     assert view.details.name.text() == shown.name
 
 
@@ -93,6 +94,8 @@ def test_a_discarded_character_is_said_to_be_gone(app: App) -> None:
     app.qtbot.waitUntil(lambda: "no longer on the server" in history.view.banner.text())
     assert "discarded" in history.view.banner.text()
     assert history.view.character is None
+    # The panel restates itself a turn late: that must not bring back "Nothing to review".
+    app.qtbot.waitUntil(lambda: not history.view.details.pending)
     assert history.view.details.name.text() == history.model.rows[0].character_name
     assert not history.view.buttons_enabled()
 
