@@ -32,6 +32,9 @@ class RateDecision:
         return headers
 
 
+TOLERANCE = 1e-5  # tokens
+
+
 class TokenBucket:
     def __init__(self, per_minute: float, burst: int, now: float) -> None:
         self.capacity = max(1, burst)
@@ -46,8 +49,9 @@ class TokenBucket:
 
     def take(self, now: float) -> RateDecision:
         self._refill(now)
-        # Float refill can land a hair below 1 after exactly one period; tolerate it.
-        allowed = self._tokens >= 1.0 - 1e-9
+        # Float refill can land a hair below 1 after exactly one period; tolerate it, by
+        # more than seconds since 1970 resolve (~0.24 µs: ~1e-7 tokens at 30 a minute).
+        allowed = self._tokens >= 1.0 - TOLERANCE
         if allowed:
             self._tokens = max(0.0, self._tokens - 1.0)
         return self._decision(now, allowed)
@@ -63,7 +67,7 @@ class TokenBucket:
         return RateDecision(
             allowed=allowed,
             limit=self.capacity,
-            remaining=int(self._tokens + 1e-9),
+            remaining=int(self._tokens + TOLERANCE),
             reset=reset,
             retry_after=retry_after,
         )
