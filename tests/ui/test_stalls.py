@@ -238,10 +238,11 @@ def test_a_thumbnail_whose_load_was_stopped_is_asked_again_when_its_row_paints()
     assert set(feed.priorities) == {Priority.GLANCE}
 
 
-def test_a_step_that_comes_before_the_rows_thumbnail_only_blits(qtbot: QtBot) -> None:
-    # Seen in the arrive benchmark: thumbnails wait while the shown poses load, so at a
-    # fast reviewer's pace the row a step selected was rendered without its thumbnail
-    # in the step's paint (~0.5 ms), its look made ahead only for once it had one.
+def _list_on_a_feed(
+    qtbot: QtBot,
+) -> tuple[_Feed, ReviewQueue, QueueModel, QueueDelegate, QueueView]:
+    """A list of 20 whose thumbnails come only when the test says, row 0 current and
+    the looks of its neighbours made ahead."""
     feed = _Feed()
     queue = ReviewQueue()
     for i in range(20):
@@ -255,6 +256,14 @@ def test_a_step_that_comes_before_the_rows_thumbnail_only_blits(qtbot: QtBot) ->
     qtbot.waitExposed(view)
     view.setCurrentIndex(model.index(0, 0))
     qtbot.waitUntil(lambda: not view._ahead and not view._ahead_timer.isActive())
+    return feed, queue, model, delegate, view
+
+
+def test_a_step_that_comes_before_the_rows_thumbnail_only_blits(qtbot: QtBot) -> None:
+    # Seen in the arrive benchmark: thumbnails wait while the shown poses load, so at a
+    # fast reviewer's pace the row a step selected was rendered without its thumbnail
+    # in the step's paint (~0.5 ms), its look made ahead only for once it had one.
+    feed, queue, model, delegate, view = _list_on_a_feed(qtbot)
     view.viewport().repaint()
     rendered = delegate.rendered
     view.setCurrentIndex(model.index(1, 0))  # no thumbnail has come
@@ -277,20 +286,7 @@ def test_a_rows_look_waits_for_its_thumbnail_without_polling_then_is_made(
     # Seen in CI: the look was made only while a timer looked again for the thumbnail
     # (50 ms, 40 times); a thumbnail slower than that on a loaded machine was rendered
     # during the step's paint instead.
-    feed = _Feed()
-    queue = ReviewQueue()
-    for i in range(20):
-        queue.upsert(character(i))
-    thumbs = Thumbnails(feed)  # type: ignore[arg-type]
-    model = QueueModel(queue, thumbs)
-    delegate = QueueDelegate(load_theme(ThemeChoice.DARK))
-    view = QueueView(model, delegate)
-    qtbot.addWidget(view)
-    view.resize(300, 600)
-    view.show()
-    qtbot.waitExposed(view)
-    view.setCurrentIndex(model.index(0, 0))
-    qtbot.waitUntil(lambda: not view._ahead and not view._ahead_timer.isActive())
+    feed, queue, model, delegate, view = _list_on_a_feed(qtbot)
     for row in (0, 1):  # long after a timer's retries would have given up
         request = next(r for r in feed.asked if r.character_id == queue.at(row).id)
         feed.loaded.emit(THUMBS, request, _decoded())
