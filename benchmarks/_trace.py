@@ -20,8 +20,10 @@ import contextlib
 import gc
 import json
 import os
+import sys
 import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -72,6 +74,9 @@ class Tracer(QObject):
             )
         self._depth = 0
         self.on = False
+        # (time, stack) of the GUI thread, taken by a watcher while a beat is late.
+        self.stacks: list[tuple[float, str]] = []
+        self._watching = threading.Event()
 
     def start(self) -> None:
         app = QApplication.instance()
@@ -79,6 +84,30 @@ class Tracer(QObject):
         app.installEventFilter(self)
         gc.callbacks.append(self._gc)
         self.on = True
+        if os.environ.get("AUROUS_BENCH_TRACE_STACKS"):  # it costs the GUI thread some GIL
+            self._watching.set()
+            threading.Thread(target=self._watch, name="stall-watcher", daemon=True).start()
+
+    def _watch(self, late: float = 0.004, every: float = 0.002) -> None:
+        """While a beat is ``late``, the GUI thread's Python stack every ``every`` s: what
+        it runs when no event of its own is timed (it needs the GIL, so it shows Python
+        frames; a stack that stays put for the whole gap is inside that call's C++)."""
+        gui = threading.main_thread().ident
+        assert gui is not None
+        while self._watching.is_set():
+            time.sleep(every)
+            beats = self.beats
+            if not beats or time.perf_counter() - beats[-1] < late:
+                continue
+            frame = sys._current_frames().get(gui)
+            if frame is None:
+                continue
+            lines = [
+                f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                for f in traceback.extract_stack(frame)[-8:]
+            ]
+            del frame
+            self.stacks.append((time.perf_counter(), " < ".join(reversed(lines))))
 
     def _gc(self, phase: str, info: dict[str, int]) -> None:
         if threading.get_ident() != threading.main_thread().ident:
@@ -119,12 +148,16 @@ class Tracer(QObject):
         if app is not None:
             app.removeEventFilter(self)
         self.on = False
+        self._watching.clear()
         if self._gc in gc.callbacks:
             gc.callbacks.remove(self._gc)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind not in _TIMED:
+            if self.on and os.environ.get("AUROUS_BENCH_TRACE_ALL"):
+                now = time.perf_counter()  # delivered by Qt: only its arrival is known
+                self.records.append((f"seen {kind.name} {_describe(watched)}", now, now, 9))
             return False
         if kind == QEvent.Type.Timer:
             if isinstance(watched, qasync._SimpleTimer):
@@ -172,6 +205,10 @@ class Tracer(QObject):
                     lines.append(f"    {'  ' * depth}{took:6.2f} {label}")
                     if depth == 0:
                         by_label[label] += 1
+            seen: Counter[str] = Counter(
+                stack for when, stack in self.stacks if before < when <= after
+            )
+            lines += [f"    stack ×{n}: {stack}" for stack, n in seen.most_common(4)]
             blocks.append((gap, lines))
         overall: Counter[str] = Counter()
         spent: dict[str, float] = {}
@@ -258,5 +295,5 @@ def tracer_from_env(phase: str = "") -> Tracer | None:
         _TRACER.patch_loop()
     else:  # the patches stay; a new phase's records start afresh
         _TRACER.path, _TRACER.records, _TRACER.beats = path, [], []
-        _TRACER.cpu, _TRACER.queued = [], []
+        _TRACER.cpu, _TRACER.queued, _TRACER.stacks = [], [], []
     return _TRACER

@@ -4,9 +4,11 @@ wrong can and cannot do to the app."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import textwrap
+import threading
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -18,6 +20,7 @@ from reviewer.imaging.decode import (
     UndecodableImageError,
     decode_image,
 )
+from reviewer.imaging.slice import SLICE_NS, short_slice
 from reviewer.imaging.worker import (
     Decode,
     FrameError,
@@ -291,3 +294,33 @@ async def test_the_reviewer_command_serves_as_a_worker(
         data, max_side=24, max_pixels=MAX
     )
     assert not decoder.fallen_back
+
+
+def _slice_of(pid: int) -> int | None:
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/sched", encoding="ascii") as stats:
+        for line in stats:
+            if line.startswith("se.slice"):
+                return int(line.split(":")[1])
+    return None
+
+
+def _kernel_takes_slices() -> bool:
+    # Asked on a thread of its own: a slice is per thread, and this one ends here.
+    took: list[bool] = []
+    probe = threading.Thread(target=lambda: took.append(short_slice()))
+    probe.start()
+    probe.join()
+    return took == [True]
+
+
+async def test_workers_give_their_core_up_to_the_gui_thread_at_once(
+    decoders: Callable[..., ProcessDecoder],
+) -> None:
+    if not _kernel_takes_slices():
+        pytest.skip("this kernel has no per-task slices (Linux 6.12 and later)")
+    decoder = decoders(2)
+    await decoder.run(Decode(png(seed=3), 32, MAX))
+    slices = [_slice_of(process.pid) for process in decoder.processes]
+    if None in slices:
+        pytest.skip("/proc does not show the scheduler's slices here")
+    assert slices == [SLICE_NS, SLICE_NS]
