@@ -166,9 +166,16 @@ async def gui_stall(app: QApplication, ctx: Context) -> dict[str, Any]:
     arrive = probe.gaps["arrive"][SKIP_TICKS:]
     poll = probe.gaps["poll"][SKIP_TICKS:]
     both = arrive + poll
+    waits = probe.waits["arrive"][SKIP_TICKS:] + probe.waits["poll"][SKIP_TICKS:]
+    longest = both.index(max(both))
+    # The machine's part: the GUI thread ready to run with no core for it (Linux
+    # schedstat; 0 elsewhere). A core the hypervisor stops shows as neither (STALLS.md).
+    own = [gap - wait for gap, wait in zip(both, waits, strict=True)]
     return {
         "max": max(both),
         "p99": percentile(both, 0.99),
+        "max_waiting_for_core": waits[longest],
+        "max_less_core_waits": max(own),
         "arrive_max": max(arrive),
         "arrive_p99": percentile(arrive, 0.99),
         "arrive_characters_shown": shown,

@@ -7,7 +7,9 @@ the coroutine on a qasync loop with a hard deadline and returns its result."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -68,7 +70,16 @@ class StallProbe:
 
     def __init__(self) -> None:
         self.gaps: dict[str, list[float]] = {}
+        # Of each gap, the ms the GUI thread was runnable but had no core (Linux
+        # schedstat): the machine's doing (other tasks, a hypervisor), not the window's.
+        self.waits: dict[str, list[float]] = {}
         self.phase = "idle"
+        self._schedstat: int | None = None
+        with contextlib.suppress(OSError):  # not Linux
+            self._schedstat = os.open(
+                f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY
+            )
+        self._last_wait = 0.0
         self._timer = QTimer()
         self._timer.setObjectName(PROBE_NAME)  # a tracer's beats (``_trace``)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -76,10 +87,17 @@ class StallProbe:
         self._timer.timeout.connect(self._beat)
         self._last = 0.0
 
+    def _waited(self) -> float:
+        if self._schedstat is None:
+            return 0.0
+        return int(os.pread(self._schedstat, 64, 0).split()[1]) / 1e6
+
     def start(self, phase: str) -> None:
         self.phase = phase
         self._last = time.perf_counter()
+        self._last_wait = self._waited()
         self.gaps.setdefault(phase, [])
+        self.waits.setdefault(phase, [])
         self._timer.start()
 
     def stop(self) -> None:
@@ -87,9 +105,11 @@ class StallProbe:
         self.phase = "idle"
 
     def _beat(self) -> None:
-        now = time.perf_counter()
-        self.gaps.setdefault(self.phase, []).append((now - self._last) * 1000)
-        self._last = now
+        now, waited = time.perf_counter(), self._waited()
+        gap = (now - self._last) * 1000
+        self.gaps.setdefault(self.phase, []).append(gap)
+        self.waits.setdefault(self.phase, []).append(waited - self._last_wait)
+        self._last, self._last_wait = now, waited
 
 
 class PaintWatch(QObject):

@@ -126,7 +126,7 @@ PHASES: tuple[Phase, ...] = (
     ),
     Phase(
         "gui_stall_ms",
-        ("max", "p99"),
+        ("max", "p99", "max_less_core_waits"),
         "max ≤ 8",
         _upper({"max": 8.0}),
         lambda q: {
