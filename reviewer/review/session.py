@@ -584,6 +584,16 @@ class ReviewSession:
     # -- what the poller reports --------------------------------------------------------
 
     def _on_polled(self, result: PollResult) -> None:
+        with self.queue.counting_once():
+            self._merge_polled(result)
+        if result.sweep_complete and self.loading:
+            self.loading = False
+            self.queue.follow_top(False)
+            self.loading_changed.emit(False)
+        self._balance_due()
+        self.prefetch()
+
+    def _merge_polled(self, result: PollResult) -> None:
         for character in result.characters:
             self._merge(character)
         for item in result.skipped:
@@ -614,12 +624,6 @@ class ReviewSession:
                             character_id=character_id,
                         )
                     )
-        if result.sweep_complete and self.loading:
-            self.loading = False
-            self.queue.follow_top(False)
-            self.loading_changed.emit(False)
-        self._balance_due()
-        self.prefetch()
 
     def _merge(self, character: Character) -> None:
         before = self.queue.get(character.id)

@@ -272,6 +272,23 @@ def test_counts_describe() -> None:
     assert counts[-1] == q.counts
 
 
+def test_counting_once_publishes_the_counts_at_the_end_only() -> None:
+    q = ReviewQueue()
+    counts: list[Counts] = []
+    q.counts_changed.connect(counts.append)
+    with q.counting_once():
+        for n in range(10):
+            q.upsert(character(n))
+        with q.counting_once():  # nested: still once, at the outer end
+            q.upsert(character(10, "synthesizing"))
+        assert counts == []
+    assert counts == [q.counts]
+    assert (q.counts.to_review, q.counts.synthesizing) == (10, 1)
+    with q.counting_once():
+        q.upsert(character(3))  # nothing new
+    assert len(counts) == 1
+
+
 def test_changed_signal_for_updates_in_place() -> None:
     q = ReviewQueue()
     rows = Rows(q)

@@ -208,6 +208,28 @@ async def test_new_arrivals_appear_without_a_click(rig: Rig) -> None:
     await until(lambda: entry.status == "reviewing")
 
 
+async def test_a_poll_landing_many_characters_restates_the_counts_once(rig: Rig) -> None:
+    # Each landing used to publish the counts (the window's tabs, its status bar) anew.
+    async with rig.h.client() as colleague:
+        made = [await colleague.create_character(name=f"Batch {n}") for n in range(5)]
+    counts: list[object] = []
+    rig.session.queue.counts_changed.connect(counts.append)
+    await rig.poll()
+    assert all(rig.session.queue.get(c.id) is not None for c in made)
+    assert len(counts) == 1
+    assert rig.session.queue.counts.synthesizing >= 5
+    rig.sim.advance(31)
+    counts.clear()
+    await rig.poll()
+    await rig.poll()
+    await until(
+        lambda: all(
+            e.status == "reviewing" for e in map(rig.session.queue.get, [c.id for c in made]) if e
+        )
+    )
+    assert len(counts) <= 2  # once a poll, whatever lands in it
+
+
 async def test_closing_sends_what_is_still_undoable(rig: Rig) -> None:
     rig.session.queue.select(rig.h.of_status("reviewing")[0]["id"])
     cid = current_id(rig)

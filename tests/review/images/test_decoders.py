@@ -319,7 +319,9 @@ async def test_workers_give_their_core_up_to_the_gui_thread_at_once(
     if not _kernel_takes_slices():
         pytest.skip("this kernel has no per-task slices (Linux 6.12 and later)")
     decoder = decoders(2)
-    await decoder.run(Decode(png(seed=3), 32, MAX))
+    # A worker asks once it has started (Pillow loaded): two jobs at once, one each, so
+    # both have answered.
+    await asyncio.gather(*(decoder.run(Decode(png(seed=n), 32, MAX)) for n in (3, 4)))
     slices = [_slice_of(process.pid) for process in decoder.processes]
     if None in slices:
         pytest.skip("/proc does not show the scheduler's slices here")
