@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Final
 
 from .decode import DecodedImage, ImageTooLargeError, UndecodableImageError, decode_image, rescale
-from .slice import short_slice
+from .scheduling import short_slice
 
 __all__ = [
     "PROTOCOL",
@@ -255,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if args.nice and hasattr(os, "nice"):
         os.nice(args.nice)
-        short_slice()  # gives its core up at once to the GUI thread waking (see slice)
+        short_slice()  # gives its core up at once to the GUI thread waking (see scheduling)
     # Answers go out on a copy of stdout; stdout itself now writes to stderr, so nothing
     # printed by accident (a library's warning) can break a frame.
     answers = os.fdopen(os.dup(1), "wb")

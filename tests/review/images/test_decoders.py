@@ -20,7 +20,7 @@ from reviewer.imaging.decode import (
     UndecodableImageError,
     decode_image,
 )
-from reviewer.imaging.slice import SLICE_NS, short_slice
+from reviewer.imaging.scheduling import SLICE_NS, short_slice
 from reviewer.imaging.worker import (
     Decode,
     FrameError,

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import pytest
 
-from reviewer.imaging import slice as slices
+from reviewer.imaging import scheduling as slices
 
 T = TypeVar("T")
 
