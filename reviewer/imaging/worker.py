@@ -9,7 +9,7 @@ The worker handles hostile bytes, so what it answers is read as data only: a JSO
 and raw pixels, checked against what was asked (never pickle, which would run code a
 subverted worker sent). One job at a time per worker: a frame in, a frame out.
 
-Run as ``python -m reviewer.imaging.worker [--nice N]``; a frozen build runs its own
+Run as ``python -m reviewer.imaging.worker [--nice N] [--idle]``; a frozen build runs its own
 executable with the hidden command ``__decode-worker``.
 """
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Final
 
 from .decode import DecodedImage, ImageTooLargeError, UndecodableImageError, decode_image, rescale
-from .scheduling import short_slice
+from .scheduling import idle_policy, short_slice
 
 __all__ = [
     "PROTOCOL",
@@ -250,12 +250,18 @@ def _write(stream: BinaryIO, parts: list[bytes]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="decode-worker", description=__doc__.split("\n")[0])
     parser.add_argument("--nice", type=int, default=0, help="lower its CPU priority by this")
+    parser.add_argument(
+        "--idle", action="store_true", help="run only on a core nothing else wants (Linux)"
+    )
     args = parser.parse_args(argv)
     # Ctrl+C in a terminal reaches the whole process group; the app decides when we stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if args.nice and hasattr(os, "nice"):
         os.nice(args.nice)
-        short_slice()  # gives its core up at once to the GUI thread waking (see scheduling)
+    if args.idle:
+        idle_policy()  # the app watches it for starving (reviewer.review.images._decoders)
+    if args.nice or args.idle:
+        short_slice()  # gives its core up sooner to the GUI thread waking (see scheduling)
     # Answers go out on a copy of stdout; stdout itself now writes to stderr, so nothing
     # printed by accident (a library's warning) can break a frame.
     answers = os.fdopen(os.dup(1), "wb")

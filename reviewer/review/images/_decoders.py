@@ -13,12 +13,13 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Final, Protocol
 
 from reviewer.imaging import WORKER_COMMAND
 from reviewer.imaging.decode import DecodedImage, UndecodableImageError
+from reviewer.imaging.scheduling import waits_of
 from reviewer.imaging.worker import (
     FRAME,
     FrameError,
@@ -50,6 +51,12 @@ _PIPE_SIZE: Final = 1 << 20
 _F_SETPIPE_SZ: Final = 1031
 # The pipe reader's buffer: above it the stream pauses reading; a full-size image fits.
 _READ_LIMIT: Final = 64 << 20
+# A worker on the idle policy that waits this long for a core within one job is starved
+# by other programs keeping every core busy (a render, a build): from then on decoding
+# runs at nice +10 instead, and the job goes again on such a worker.
+STARVED_AFTER: Final = 0.5
+# How often a job in flight on the idle policy is looked at for that.
+_STARVATION_CHECK: Final = 0.25
 
 
 class Decoder(Protocol):
@@ -119,10 +126,20 @@ class _WorkerGone(Exception):
     """The worker process ended (or answered nonsense and was stopped)."""
 
 
-class _Worker:
-    """One worker process and the streams over its pipes (connected on first use)."""
+class _Starved(Exception):
+    """A worker on the idle policy waited ``waited`` seconds for a core within one job."""
 
-    def __init__(self, command: Sequence[str]) -> None:
+    def __init__(self, waited: float) -> None:
+        super().__init__(f"waited {waited:.1f} s for a core")
+        self.waited = waited
+
+
+class _Worker:
+    """One worker process and the streams over its pipes (connected on first use).
+    ``idle``: it runs on the idle policy, so a job of its is watched for starving."""
+
+    def __init__(self, command: Sequence[str], *, idle: bool = False) -> None:
+        self.idle = idle
         # Started now: it loads Pillow while the app goes on starting.
         # It reads hostile bytes: it gets no API key, should they subvert it.
         env = {k: v for k, v in os.environ.items() if k != API_KEY_VARIABLE}
@@ -162,10 +179,7 @@ class _Worker:
     async def call(self, job: Job) -> DecodedImage:
         try:
             reader, writer = await self._connect()
-            for part in request(job):
-                writer.write(part)
-            await writer.drain()
-            header, body = await self._read(reader, max_body=job.most_pixels() * 4)
+            header, body = await self._watched(self._exchange(reader, writer, job))
         except (OSError, asyncio.IncompleteReadError, FrameError) as exc:
             if not isinstance(exc, FrameError):
                 # Its end of the pipe closed: it is exiting; its exit code says why.
@@ -178,6 +192,36 @@ class _Worker:
         except FrameError as exc:
             self.stop()
             raise _WorkerGone(self._why(exc)) from exc
+
+    @classmethod
+    async def _exchange(
+        cls, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, job: Job
+    ) -> tuple[dict[str, object], bytes]:
+        for part in request(job):
+            writer.write(part)
+        await writer.drain()
+        return await cls._read(reader, max_body=job.most_pixels() * 4)
+
+    async def _watched(
+        self, exchange: Coroutine[object, object, tuple[dict[str, object], bytes]]
+    ) -> tuple[dict[str, object], bytes]:
+        """The exchange's answer; ``_Starved`` if the worker is on the idle policy and
+        waits too long for a core meanwhile (the exchange is then dropped: the caller
+        stops this worker)."""
+        start = waits_of(self.process.pid) if self.idle else None
+        if start is None:
+            return await exchange
+        task = asyncio.ensure_future(exchange)
+        try:
+            while True:
+                done, _ = await asyncio.wait({task}, timeout=_STARVATION_CHECK)
+                if done:
+                    return task.result()
+                now = waits_of(self.process.pid)
+                if now is not None and now[1] - start[1] > STARVED_AFTER:
+                    raise _Starved(now[1] - start[1])
+        finally:
+            task.cancel()
 
     @staticmethod
     async def _read(reader: asyncio.StreamReader, max_body: int) -> tuple[dict[str, object], bytes]:
@@ -221,9 +265,12 @@ class _Worker:
 
 class ProcessDecoder:
     """Decodes in ``workers`` processes of their own (see ``reviewer.imaging.worker``),
-    started at once. A worker that dies (a decoder crash on hostile bytes) fails that job
-    as undecodable and is replaced; if workers cannot start at all, decoding falls back
-    to threads and says so in the log."""
+    started at once, at ``niceness`` and, where Linux shows whether they starve, on the
+    idle policy (``reviewer.imaging.scheduling``). A worker that dies (a decoder crash
+    on hostile bytes) fails that job as undecodable and is replaced; a worker on the idle
+    policy that starves behind other programs moves decoding to plain ``niceness`` for
+    good; if workers cannot start at all, decoding falls back to threads and says so in
+    the log."""
 
     def __init__(
         self,
@@ -231,11 +278,18 @@ class ProcessDecoder:
         *,
         command: Sequence[str] | None = None,
         niceness: int = DECODE_NICENESS,
+        idle: bool = True,
     ) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
         self._command = [*(command or worker_command()), "--nice", str(niceness)]
+        self._niceness = niceness
+        # Only where a starving worker can be seen (Linux's schedstat): elsewhere a busy
+        # machine could leave the images waiting with nobody knowing why.
+        self.idle_policy = (
+            idle and sys.platform.startswith("linux") and waits_of(os.getpid()) is not None
+        )
         # None: no worker will come any more (fallen back to threads).
         self._idle: asyncio.Queue[_Worker | None] = asyncio.Queue()
         self._all: list[_Worker] = []
@@ -258,7 +312,8 @@ class ProcessDecoder:
         return self._fallback is not None
 
     def _start(self) -> _Worker:
-        worker = _Worker(self._command)
+        idle = self.idle_policy
+        worker = _Worker([*self._command, *(["--idle"] if idle else [])], idle=idle)
         self._all.append(worker)
         return worker
 
@@ -283,28 +338,45 @@ class ProcessDecoder:
     async def _on(self, worker: _Worker, job: Job) -> DecodedImage:
         # A worker that dies on a job is tried once more on a fresh one: a kill from
         # outside (the out-of-memory killer, a user) is not the bytes' fault; a second
-        # death on the same bytes is.
-        last = 2
+        # death on the same bytes is. A starved one is no death: the job goes again.
+        deaths = 0
         try:
-            for attempt in range(1, last + 1):
+            while True:
                 if worker.ready and worker.process.poll() is not None:
                     worker = self._replace(worker, "ended while idle")  # not this job's doing
+                elif worker.idle and not self.idle_policy:
+                    fresh = self._swap(worker)  # decoding left the idle policy meanwhile
+                    if fresh is None:
+                        return await self._run_fallback(job)
+                    worker = fresh
                 try:
                     return await worker.call(job)
+                except _Starved as exc:
+                    self._leave_idle_policy(exc.waited)
                 except _WorkerGone as exc:
                     if not worker.ready:
                         # It never started: workers cannot run here at all.
                         self._retire(worker)
                         return await self._fall_back(f"a decode worker {exc}").run(job)
                     worker = self._replace(worker, str(exc))
-                    if attempt == last or self._fallback is not None:
+                    deaths += 1
+                    if deaths == 2 or self._fallback is not None:
                         raise UndecodableImageError(
                             f"the image decoder {exc} on these bytes"
                         ) from exc
-            raise AssertionError("unreachable: the last attempt returns or raises")
         finally:
-            if not self._closed and worker.process.poll() is None:
+            if not self._closed and worker in self._all and worker.process.poll() is None:
                 self._idle.put_nowait(worker)
+
+    def _leave_idle_policy(self, waited: float) -> None:
+        if self.idle_policy:
+            self.idle_policy = False
+            log.warning(
+                "image decoding waited %.1f s for a core behind other programs; decoding "
+                "runs at niceness +%d from now on instead of on idle cores only",
+                waited,
+                self._niceness,
+            )
 
     def _retire(self, worker: _Worker) -> None:
         if worker in self._all:
@@ -325,6 +397,17 @@ class ProcessDecoder:
         except OSError as exc:
             self._fall_back(f"a decode worker could not start again ({exc})")
             return dead
+
+    def _swap(self, old: _Worker) -> _Worker | None:
+        """A worker at the current policy in place of ``old`` (stopped); None if none
+        could start (decoding has fallen back to threads then)."""
+        self._retire(old)
+        old.stop()
+        try:
+            return self._start()
+        except OSError as exc:
+            self._fall_back(f"a decode worker could not start ({exc})")
+            return None
 
     async def aclose(self) -> None:
         self._closed = True

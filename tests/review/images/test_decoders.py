@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import subprocess
 import sys
 import textwrap
 import threading
@@ -162,6 +164,44 @@ async def test_workers_decode_what_the_app_would_and_run_nicer(
         mine = os.getpriority(os.PRIO_PROCESS, 0)
         for process in decoder.processes:
             assert os.getpriority(os.PRIO_PROCESS, process.pid) == min(19, mine + 10)
+    if decoder.idle_policy:  # Linux, where their waits for a core can be read
+        for process in decoder.processes:
+            assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE
+
+
+async def test_a_worker_starved_by_other_programs_hands_decoding_to_nicer_workers(
+    decoders: Callable[..., ProcessDecoder], caplog: pytest.LogCaptureFixture
+) -> None:
+    """On the idle policy a worker runs only on a core nothing else wants: behind a
+    program keeping its core busy (a render, a build) it hardly runs, and the image
+    would wait for as long as that program runs."""
+    if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs Linux and two cores: one kept busy, one for the fresh worker")
+    decoder = decoders(1)
+    if not decoder.idle_policy:
+        pytest.skip("no schedstat here: workers stay on the normal policy")
+    await decoder.run(Decode(png(seed=1), 16, MAX))  # started, and on the idle policy
+    (starved,) = decoder.processes
+    core = min(os.sched_getaffinity(0))
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        os.sched_setaffinity(hog.pid, {core})
+        os.sched_setaffinity(starved.pid, {core})
+        big = png(1600, 1600, seed=2)
+        with caplog.at_level(logging.WARNING):
+            image = await asyncio.wait_for(decoder.run(Decode(big, 64, MAX)), 30)
+    finally:
+        hog.kill()
+        hog.wait()
+    assert image == decode_image(big, max_side=64, max_pixels=MAX)
+    assert not decoder.idle_policy
+    (fresh,) = decoder.processes
+    assert fresh.pid != starved.pid
+    assert os.sched_getscheduler(fresh.pid) == os.SCHED_OTHER
+    assert os.getpriority(os.PRIO_PROCESS, fresh.pid) > os.getpriority(os.PRIO_PROCESS, 0)
+    assert "waited" in caplog.text
+    assert "niceness +10 from now on" in caplog.text
+    assert decoder.replaced == 0  # no worker died: the job went again, not a retry
 
 
 async def test_a_worker_killed_while_idle_or_on_a_job_is_replaced_and_the_job_retried(
@@ -313,12 +353,13 @@ def _kernel_takes_slices() -> bool:
     return took == [True]
 
 
-async def test_workers_give_their_core_up_to_the_gui_thread_at_once(
+async def test_workers_off_the_idle_policy_give_their_core_up_sooner(
     decoders: Callable[..., ProcessDecoder],
 ) -> None:
+    # Where starving made them leave the idle policy (or it was never used).
     if not _kernel_takes_slices():
         pytest.skip("this kernel has no per-task slices (Linux 6.12 and later)")
-    decoder = decoders(2)
+    decoder = decoders(2, idle=False)
     # A worker asks once it has started (Pillow loaded): two jobs at once, one each, so
     # both have answered.
     await asyncio.gather(*(decoder.run(Decode(png(seed=n), 32, MAX)) for n in (3, 4)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,27 @@ async def test_round_trip_and_persistence_across_instances(tmp_path: Path) -> No
     assert await again.get("abc123") == b"hello"
     assert await again.get("def456") is None
     assert [p.name for p in cache_files(tmp_path)] == ["abc123"]  # no temporary files left
+
+
+async def test_a_pose_is_not_copied_whole_on_its_way_to_disk_and_back(disk: DiskCache) -> None:
+    """Writing joined the pose to its header and reading sliced the header off: each a
+    whole copy made under the GIL, which the GUI thread waited for (~1-2 ms a pose)."""
+    data = os.urandom(8 << 20)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        await disk.put("big", data)
+        put_peak = tracemalloc.get_traced_memory()[1] - before
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        got = await disk.get("big")
+        get_peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert got == data
+    assert put_peak < 1 << 20
+    assert get_peak < len(data) + (1 << 20)  # the payload itself, read once
 
 
 async def test_put_replaces(disk: DiskCache) -> None:
