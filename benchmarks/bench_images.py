@@ -23,6 +23,7 @@ import httpx
 import PIL
 
 from reviewer.api import SYNTHESIZED_POSES, AsyncAurousClient, Character, Ref
+from reviewer.imaging.cache_file import read_entry, write_entry
 from reviewer.imaging.decode import decode_image
 from reviewer.review.images import DiskCache, ImagePipeline, client_downloader, image_key
 from tests.review.images.pictures import encode, picture
@@ -144,16 +145,17 @@ async def bench_caches(images: list[bytes], root: Path) -> list[str]:
         peek_hit = timed(lambda: pipeline.peek(c, "front", max_side=GRID), HIT_RUNS)
         await pipeline.aclose()
 
-    disk = DiskCache(root / "hits")
     key = image_key(c, "front")
     assert key is not None
-    await disk.put(key, served["/storage/char_0/front.bin"])
-    disk_hit = await timed_async(lambda: disk.get(key), DISK_RUNS)
+    entry = DiskCache(root / "hits").path_of(key)
+    write_entry(entry, served["/storage/char_0/front.bin"])
+    # What a decoder does for a disk hit before it decodes (in its worker process).
+    disk_hit = await timed_async(lambda: asyncio.to_thread(read_entry, entry), DISK_RUNS)
     return [
         f"cache hits, PNG {SIDE}×{SIDE} (median)",
         f"  memory, await load()   {median_us(load_hit)}",
         f"  memory, peek()         {median_us(peek_hit)}",
-        f"  disk, get() {len(served['/storage/char_0/front.bin']) / 1024:.0f} KB"
+        f"  disk, read_entry() {len(served['/storage/char_0/front.bin']) / 1024:.0f} KB"
         f"   {median_ms(disk_hit)}",
         "decoded bytes per cached image",
         f"  {grid.width}×{grid.height} grid     {grid.nbytes / 2**20:8.2f} MiB",

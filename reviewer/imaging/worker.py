@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, Final
 
+from .cache_file import CacheEntryDamaged, CacheEntryMissing, read_entry, write_entry
 from .decode import DecodedImage, ImageTooLargeError, UndecodableImageError, decode_image, rescale
 from .scheduling import idle_policy, short_slice
 
@@ -36,6 +37,7 @@ __all__ = [
     "Rescale",
     "answer",
     "main",
+    "perform",
     "read_answer",
     "request",
     "serve",
@@ -46,6 +48,8 @@ PROTOCOL: Final = 1
 FRAME: Final = struct.Struct("!II")
 MAX_HEADER: Final = 64 * 1024
 MAX_FORMAT: Final = 16
+MAX_PATH: Final = 4096
+MAX_MESSAGE: Final = 500
 
 
 class FrameError(Exception):
@@ -54,14 +58,19 @@ class FrameError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Decode:
-    """Decode encoded bytes, fitted within ``max_side`` (None: full size)."""
+    """Decode encoded bytes, fitted within ``max_side`` (None: full size): ``data``, or
+    the image cache entry at ``source`` (``data`` empty). ``store``: an image cache entry
+    to write ``data`` to first (``reviewer.imaging.cache_file``)."""
 
     data: bytes
     max_side: int | None
     max_pixels: int
+    source: str | None = None
+    store: str | None = None
 
     def run(self) -> DecodedImage:
-        return decode_image(self.data, max_side=self.max_side, max_pixels=self.max_pixels)
+        data = self.data if self.source is None else read_entry(self.source)
+        return decode_image(data, max_side=self.max_side, max_pixels=self.max_pixels)
 
     def most_pixels(self) -> int:
         return self.max_pixels
@@ -82,6 +91,18 @@ class Rescale:
 
 
 Job = Decode | Rescale
+
+
+def perform(job: Job) -> tuple[DecodedImage, str | None]:
+    """Do the job where it is decoded: the store it asks for first, then the decode.
+    A store that fails costs only the cache: its reason comes back beside the image."""
+    failed = None
+    if isinstance(job, Decode) and job.store is not None:
+        try:
+            write_entry(job.store, job.data)
+        except OSError as exc:
+            failed = str(exc)[:MAX_MESSAGE]
+    return job.run(), failed
 
 
 def frame(header: dict[str, object], body: bytes = b"") -> list[bytes]:
@@ -113,9 +134,15 @@ def parse_header(raw: bytes) -> dict[str, object]:
 
 def request(job: Job) -> list[bytes]:
     if isinstance(job, Decode):
-        return frame(
-            {"op": "decode", "max_side": job.max_side, "max_pixels": job.max_pixels}, job.data
-        )
+        header: dict[str, object] = {
+            "op": "decode",
+            "max_side": job.max_side,
+            "max_pixels": job.max_pixels,
+        }
+        for name in ("source", "store"):
+            if getattr(job, name) is not None:
+                header[name] = getattr(job, name)
+        return frame(header, job.data)
     image = job.image
     return frame(
         {
@@ -137,6 +164,10 @@ def read_answer(job: Job, header: dict[str, object], body: bytes) -> DecodedImag
             raise FrameError("the worker answered more pixels than it was asked for")
         return image
     error, message = header.get("error"), header.get("message")
+    if error == "cache_missing" and isinstance(message, str):
+        raise CacheEntryMissing(message[:MAX_MESSAGE])
+    if error == "cache_damaged" and isinstance(message, str):
+        raise CacheEntryDamaged(message[:MAX_MESSAGE])
     if error == "too_large":
         width, height, limit = (_int(header, k) for k in ("width", "height", "max_pixels"))
         raise ImageTooLargeError(width, height, limit)
@@ -155,6 +186,21 @@ def _sizes(image: DecodedImage) -> dict[str, object]:
         "source_height": image.source_height,
         "format": image.format,
     }
+
+
+def store_error(header: dict[str, object]) -> str | None:
+    """Why the store an answer's job asked for failed, if it did (the image came)."""
+    reason = header.get("store_error")
+    return reason[:MAX_MESSAGE] if isinstance(reason, str) else None
+
+
+def _path(header: dict[str, object], key: str) -> str | None:
+    value = header.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_PATH or "\0" in value:
+        raise FrameError(f"{key} is not a file path: {str(value)[:100]!r}")
+    return value
 
 
 def _int(header: dict[str, object], key: str) -> int:
@@ -190,7 +236,10 @@ def job_of(header: dict[str, object], body: bytes) -> Job:
     if op == "decode":
         if max_side is not None:
             max_side = _int(header, "max_side")
-        return Decode(body, max_side, _int(header, "max_pixels"))
+        source, store = _path(header, "source"), _path(header, "store")
+        if source is not None and (body or store is not None):
+            raise FrameError("a decode from the cache brings no bytes and stores none")
+        return Decode(body, max_side, _int(header, "max_pixels"), source, store)
     if op == "rescale":
         return Rescale(_image(header, body), _int(header, "max_side"))
     raise FrameError(f"unknown op {op!r}")
@@ -199,7 +248,11 @@ def job_of(header: dict[str, object], body: bytes) -> Job:
 def answer(header: dict[str, object], body: bytes) -> list[bytes]:
     """Do the job a request asks for; the answer's frame, error or image."""
     try:
-        image = job_of(header, body).run()
+        image, failed = perform(job_of(header, body))
+    except CacheEntryMissing as exc:
+        return frame({"ok": False, "error": "cache_missing", "message": str(exc)[:MAX_MESSAGE]})
+    except CacheEntryDamaged as exc:
+        return frame({"ok": False, "error": "cache_damaged", "message": str(exc)[:MAX_MESSAGE]})
     except ImageTooLargeError as exc:
         return frame(
             {
@@ -216,7 +269,8 @@ def answer(header: dict[str, object], body: bytes) -> list[bytes]:
         raise
     except Exception as exc:
         return frame({"ok": False, "error": "failed", "message": f"{type(exc).__name__}: {exc}"})
-    return frame({"ok": True, **_sizes(image)}, image.data)
+    stored = {} if failed is None else {"store_error": failed}
+    return frame({"ok": True, **_sizes(image), **stored}, image.data)
 
 
 def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:

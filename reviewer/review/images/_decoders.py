@@ -25,9 +25,11 @@ from reviewer.imaging.worker import (
     FrameError,
     Job,
     parse_header,
+    perform,
     read_answer,
     request,
     split_lengths,
+    store_error,
 )
 from reviewer.review.credentials import ENV_VAR as API_KEY_VARIABLE
 
@@ -98,9 +100,14 @@ class ThreadDecoder:
         self._executor = ThreadPoolExecutor(
             workers, thread_name_prefix="image-decode", initializer=_yield_to_the_gui
         )
+        self._store_failures = _StoreFailures()
 
     async def run(self, job: Job) -> DecodedImage:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, job.run)
+        image, failed = await asyncio.get_running_loop().run_in_executor(
+            self._executor, perform, job
+        )
+        self._store_failures.report(failed)
+        return image
 
     async def aclose(self) -> None:
         # A running decode cannot be interrupted (max_pixels bounds it): wait on another
@@ -112,6 +119,20 @@ class ThreadDecoder:
             await asyncio.wait_for(asyncio.shield(asyncio.to_thread(shutdown)), _STOP_TIMEOUT)
         except TimeoutError:
             log.warning("image decoding did not stop within %.0f s", _STOP_TIMEOUT)
+
+
+class _StoreFailures:
+    """Stores into the image cache that failed: said once (a folder that cannot be
+    written fails every store), then only in the debug log."""
+
+    def __init__(self) -> None:
+        self.said = False
+
+    def report(self, reason: str | None) -> None:
+        if reason is not None:
+            level = logging.DEBUG if self.said else logging.WARNING
+            self.said = True
+            log.log(level, "cannot write the image cache (%s); images are not cached", reason)
 
 
 def worker_command() -> list[str]:
@@ -138,8 +159,11 @@ class _Worker:
     """One worker process and the streams over its pipes (connected on first use).
     ``idle``: it runs on the idle policy, so a job of its is watched for starving."""
 
-    def __init__(self, command: Sequence[str], *, idle: bool = False) -> None:
+    def __init__(
+        self, command: Sequence[str], store_failures: _StoreFailures, *, idle: bool = False
+    ) -> None:
         self.idle = idle
+        self.store_failures = store_failures
         # Started now: it loads Pillow while the app goes on starting.
         # It reads hostile bytes: it gets no API key, should they subvert it.
         env = {k: v for k, v in os.environ.items() if k != API_KEY_VARIABLE}
@@ -188,10 +212,12 @@ class _Worker:
             self.stop()
             raise _WorkerGone(self._why(exc)) from exc
         try:
-            return read_answer(job, header, body)
+            image = read_answer(job, header, body)
         except FrameError as exc:
             self.stop()
             raise _WorkerGone(self._why(exc)) from exc
+        self.store_failures.report(store_error(header))
+        return image
 
     @classmethod
     async def _exchange(
@@ -285,6 +311,7 @@ class ProcessDecoder:
         self.workers = workers
         self._command = [*(command or worker_command()), "--nice", str(niceness)]
         self._niceness = niceness
+        self._store_failures = _StoreFailures()
         # Only where a starving worker can be seen (Linux's schedstat): elsewhere a busy
         # machine could leave the images waiting with nobody knowing why.
         self.idle_policy = (
@@ -313,7 +340,8 @@ class ProcessDecoder:
 
     def _start(self) -> _Worker:
         idle = self.idle_policy
-        worker = _Worker([*self._command, *(["--idle"] if idle else [])], idle=idle)
+        command = [*self._command, *(["--idle"] if idle else [])]
+        worker = _Worker(command, self._store_failures, idle=idle)
         self._all.append(worker)
         return worker
 

@@ -12,7 +12,8 @@ from collections import Counter, OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import Final, NamedTuple
+from pathlib import Path
+from typing import Final
 
 from psygnal import Signal
 
@@ -24,6 +25,7 @@ from reviewer.api import (
     DownloadTooLargeError,
     NotFoundError,
 )
+from reviewer.imaging.cache_file import CacheEntryDamaged, CacheEntryMissing, write_entry
 from reviewer.imaging.decode import DecodedImage, ImageTooLargeError, UndecodableImageError
 from reviewer.imaging.worker import Decode, Job, Rescale
 
@@ -71,9 +73,19 @@ class _Counters:
     refreshes: int = 0
 
 
-class _Fetched(NamedTuple):
-    data: bytes
-    from_disk: bool
+@dataclass(slots=True)
+class _Fetched:
+    """An image's encoded bytes: downloaded (``data``), or in the disk cache's entry at
+    ``source``, which the decoder reads itself (``data`` empty)."""
+
+    data: bytes = b""
+    source: Path | None = None
+    # Downloaded and not on disk yet: the first decode of them writes them here.
+    store: Path | None = None
+
+    @property
+    def from_disk(self) -> bool:
+        return self.source is not None
 
 
 _DecodeKey = tuple[str, int | None]  # (image key, size bucket)
@@ -147,6 +159,9 @@ class ImagePipeline:
         )
         self._counts = _Counters()
         self._closed = False
+        self._background: set[asyncio.Task[None]] = set()
+        # Fresh bytes to be stored by the first decode of them (``_claim_store``).
+        self._unstored: dict[str, _Fetched] = {}
 
     def __repr__(self) -> str:
         return (
@@ -246,6 +261,8 @@ class ImagePipeline:
         ]
         if tasks:
             await asyncio.wait(tasks, timeout=_CLOSE_TIMEOUT)
+        if self._background:  # stores of bytes in hand (the cancelling above adds some)
+            await asyncio.wait(self._background, timeout=_CLOSE_TIMEOUT)
         self._memory.clear()
         await self._decoder.aclose()
 
@@ -326,13 +343,28 @@ class ImagePipeline:
             # The loupe decoded it already: shrinking that is cheaper than fetch + decode.
             return await self._run_decode(Rescale(full, bucket), key, bucket)
         for skip_disk in (False, True):
-            fetched = await self._fetches.join(
-                (key, skip_disk), partial(self._fetch, character, pose, key, skip_disk)
+            try:
+                fetched = await self._fetches.join(
+                    (key, skip_disk), partial(self._fetch, character, pose, key, skip_disk)
+                )
+            except asyncio.CancelledError:
+                self._store_unclaimed(key)  # downloaded just as this was called off
+                raise
+            store = self._claim_store(key, fetched)
+            job = Decode(
+                fetched.data,
+                bucket,
+                self._max_pixels,
+                source=None if fetched.source is None else str(fetched.source),
+                store=None if store is None else str(store),
             )
-            job = Decode(fetched.data, bucket, self._max_pixels)
             try:
                 return await self._run_decode(job, key, bucket)
-            except UndecodableImageError as exc:
+            except CacheEntryMissing:
+                if self._disk is not None:
+                    await self._disk.forget(key)  # gone behind our back: a plain miss
+                continue
+            except (UndecodableImageError, CacheEntryDamaged) as exc:
                 if self._disk is not None:
                     await self._disk.discard(key)  # never serve these bytes again
                 if fetched.from_disk and not isinstance(exc, ImageTooLargeError):
@@ -348,24 +380,70 @@ class ImagePipeline:
 
     async def _run_decode(self, job: Job, key: str, bucket: int | None) -> DecodedImage:
         """Run a decode or rescale on the decoder and keep its result in memory."""
-        # Handed to the decoder only when a worker is free, so the most urgent goes next.
-        async with self._decode_gate.slot(key):
-            image = await self._decoder.run(job)
+        handed = False
+        try:
+            # Handed to the decoder only when a worker is free, so the most urgent goes next.
+            async with self._decode_gate.slot(key):
+                handed = True
+                image = await self._decoder.run(job)
+        except asyncio.CancelledError:
+            if not handed and isinstance(job, Decode) and job.store is not None:
+                self._store_alone(key, job.data, job.store)
+            raise
+        finally:
+            if handed and isinstance(job, Decode) and job.store is not None:
+                await self._stored(key, len(job.data))
         self._counts.decodes += 1
         self._memory_put(key, bucket, image)
         self.decoded.emit(key)
         return image
 
+    def _claim_store(self, key: str, fetched: _Fetched) -> Path | None:
+        """Fresh bytes go to the disk with the first decode of them (in its worker)."""
+        store, fetched.store = fetched.store, None
+        if self._unstored.get(key) is fetched:
+            del self._unstored[key]
+        return store
+
+    def _store_unclaimed(self, key: str) -> None:
+        fetched = self._unstored.pop(key, None)
+        if fetched is not None and fetched.store is not None:
+            self._store_alone(key, fetched.data, str(fetched.store))
+            fetched.store = None
+
+    async def _stored(self, key: str, length: int) -> None:
+        if self._disk is not None:
+            await self._disk.stored(key, length)
+
+    def _store_alone(self, key: str, data: bytes, path: str) -> None:
+        """Fresh bytes whose decode was called off before it started: stored on a thread
+        of their own (rare: a prefetch the reviewer moved past), not lost to the cache."""
+
+        async def store() -> None:
+            try:
+                await asyncio.to_thread(write_entry, path, data)
+            except OSError as exc:
+                log.warning("cannot write the image cache (%s); images are not cached", exc)
+                return
+            await self._stored(key, len(data))
+
+        task = asyncio.ensure_future(store())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     async def _fetch(self, character: Character, pose: str, key: str, skip_disk: bool) -> _Fetched:
         if self._disk is not None and not skip_disk:
-            data = await self._disk.get(key)
-            if data is not None:
+            path = await self._disk.lookup(key)
+            if path is not None:
                 self._counts.disk_hits += 1
-                return _Fetched(data, from_disk=True)
+                return _Fetched(source=path)
         data = await self._download_renewing(character, pose, key)
+        fetched = _Fetched(data)
         if self._disk is not None:
-            await self._disk.put(key, data)
-        return _Fetched(data, from_disk=False)
+            fetched.store = await self._disk.store_path(key, len(data))
+            if fetched.store is not None:
+                self._unstored[key] = fetched  # until a decode of them takes the store
+        return fetched
 
     async def _download_renewing(self, character: Character, pose: str, key: str) -> bytes:
         """Download the pose; if that fails, refresh the character once and retry once."""

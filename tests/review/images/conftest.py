@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from reviewer.api import SYNTHESIZED_POSES, AsyncAurousClient, Character, Ref
+from reviewer.imaging.cache_file import read_entry, write_entry
 from reviewer.review.images import DiskCache, ImagePipeline, client_downloader
 
 from .pictures import encode, picture
@@ -24,6 +25,18 @@ T0 = datetime(2026, 5, 8, 10, tzinfo=UTC)
 
 def cache_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+async def store_in(cache: DiskCache, key: str, data: bytes) -> None:
+    """An entry in the image cache, as a decoder writes it for the pipeline."""
+    path = await cache.store_path(key, len(data))
+    assert path is not None
+    write_entry(path, data)
+    await cache.stored(key, len(data))
+
+
+def entry_of(cache: DiskCache, key: str) -> bytes:
+    return read_entry(cache.path_of(key))
 
 
 def png(width: int = 64, height: int = 48, *, seed: int = 0) -> bytes:

@@ -12,10 +12,17 @@ import sys
 import textwrap
 import threading
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 
 import pytest
 
 from reviewer.imaging import WORKER_COMMAND
+from reviewer.imaging.cache_file import (
+    CacheEntryDamaged,
+    CacheEntryMissing,
+    read_entry,
+    write_entry,
+)
 from reviewer.imaging.decode import (
     DecodedImage,
     ImageTooLargeError,
@@ -28,6 +35,7 @@ from reviewer.imaging.worker import (
     FrameError,
     Rescale,
     answer,
+    job_of,
     parse_header,
     read_answer,
     request,
@@ -76,6 +84,55 @@ def test_errors_come_back_as_the_errors_raised_in_process() -> None:
     )
     with pytest.raises(UndecodableImageError, match="not a readable image"):
         exchange(Decode(b"<html>not an image</html>", 32, MAX))
+
+
+def test_the_cache_is_read_and_written_where_the_bytes_are_decoded(tmp_path: Path) -> None:
+    data = png(300, 200, seed=4)
+    expected = decode_image(data, max_side=64, max_pixels=MAX)
+    entry = tmp_path / "ab" / "abcdef"
+    assert exchange(Decode(data, 64, MAX, store=str(entry))) == expected
+    assert read_entry(entry) == data
+    assert exchange(Decode(b"", 64, MAX, source=str(entry))) == expected
+
+
+def test_an_entry_missing_or_damaged_comes_back_as_such(tmp_path: Path) -> None:
+    with pytest.raises(CacheEntryMissing):
+        exchange(Decode(b"", 64, MAX, source=str(tmp_path / "gone")))
+    entry = tmp_path / "entry"
+    write_entry(entry, png())
+    entry.write_bytes(entry.read_bytes()[:-1])
+    with pytest.raises(CacheEntryDamaged):
+        exchange(Decode(b"", 64, MAX, source=str(entry)))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"op": "decode", "max_side": 8, "max_pixels": 64, "source": "/a", "store": "/b"},
+        {"op": "decode", "max_side": 8, "max_pixels": 64, "source": 7},
+        {"op": "decode", "max_side": 8, "max_pixels": 64, "store": ""},
+        {"op": "decode", "max_side": 8, "max_pixels": 64, "store": "/a\0b"},
+    ],
+)
+def test_a_request_the_protocol_does_not_allow_is_refused(header: dict[str, object]) -> None:
+    with pytest.raises(FrameError):
+        job_of(header, b"")
+
+
+async def test_a_store_that_fails_costs_only_the_cache(
+    decoders: Callable[..., ProcessDecoder], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("no folder can be made under a file")
+    decoder = decoders(1)
+    data = png(seed=6)
+    with caplog.at_level(logging.WARNING):
+        for n in range(2):
+            job = Decode(data, 32, MAX, store=str(blocker / "ab" / f"abc{n}"))
+            assert await decoder.run(job) == decode_image(data, max_side=32, max_pixels=MAX)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "cannot write the image cache" in warnings[0]
 
 
 @pytest.mark.parametrize(
@@ -169,6 +226,10 @@ async def test_workers_decode_what_the_app_would_and_run_nicer(
             assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE
 
 
+def _busy_loop() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
 async def test_a_worker_starved_by_other_programs_hands_decoding_to_nicer_workers(
     decoders: Callable[..., ProcessDecoder], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -178,12 +239,13 @@ async def test_a_worker_starved_by_other_programs_hands_decoding_to_nicer_worker
     if not hasattr(os, "sched_setaffinity") or len(os.sched_getaffinity(0)) < 2:
         pytest.skip("needs Linux and two cores: one kept busy, one for the fresh worker")
     decoder = decoders(1)
-    if not decoder.idle_policy:
+    on_idle_policy = decoder.idle_policy
+    if not on_idle_policy:
         pytest.skip("no schedstat here: workers stay on the normal policy")
     await decoder.run(Decode(png(seed=1), 16, MAX))  # started, and on the idle policy
     (starved,) = decoder.processes
     core = min(os.sched_getaffinity(0))
-    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    hog = _busy_loop()
     try:
         os.sched_setaffinity(hog.pid, {core})
         os.sched_setaffinity(starved.pid, {core})

@@ -17,6 +17,7 @@ from PIL import Image
 
 from reviewer.api import APIConnectionError, AsyncAurousClient, Character, NotFoundError
 from reviewer.imaging.decode import decode_image
+from reviewer.imaging.worker import Decode, Job
 from reviewer.review.images import (
     DecodedImage,
     DiskCache,
@@ -25,9 +26,9 @@ from reviewer.review.images import (
     client_downloader,
     image_key,
 )
-from reviewer.review.images._decoders import DECODE_NICENESS
+from reviewer.review.images._decoders import DECODE_NICENESS, ThreadDecoder
 
-from .conftest import FakeAurous, MakePipeline, cache_files, png
+from .conftest import FakeAurous, MakePipeline, cache_files, entry_of, png, store_in
 from .pictures import encode, picture
 
 pytestmark = pytest.mark.anyio
@@ -223,20 +224,121 @@ async def test_the_disk_cache_outlives_the_pipeline(
     assert (later.stats.disk_hits, later.stats.downloads) == (1, 0)
 
 
+class _Recording(ThreadDecoder):
+    """Decodes on a thread and keeps each job it was handed."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.jobs: list[Job] = []
+
+    async def run(self, job: Job) -> DecodedImage:
+        self.jobs.append(job)
+        return await super().run(job)
+
+
+async def test_cached_bytes_never_pass_through_the_app(
+    fake: FakeAurous, make_pipeline: MakePipeline, tmp_path: Path
+) -> None:
+    """The decoder reads a disk hit and writes fresh bytes itself: a thread of the app
+    doing either took the GIL in the middle of the GUI thread's paints."""
+    c = fake.add("char_1", png(300, 300))
+    first = _Recording()
+    await make_pipeline(disk_cache=DiskCache(tmp_path), decoder=first).load(c, "front")
+    (fresh,) = first.jobs
+    key = image_key(c, "front")
+    assert key is not None
+    assert isinstance(fresh, Decode)
+    assert fresh.data == fake.images["char_1", "front"]
+    assert fresh.store == str(DiskCache(tmp_path).path_of(key))
+
+    later = _Recording()
+    pipeline = make_pipeline(disk_cache=DiskCache(tmp_path), decoder=later)
+    await pipeline.load(c, "front", max_side=64)
+    (hit,) = later.jobs
+    assert isinstance(hit, Decode)
+    assert (hit.data, hit.source, hit.store) == (b"", fresh.store, None)
+    assert (pipeline.stats.disk_hits, pipeline.stats.downloads) == (1, 0)
+
+
+async def test_fresh_bytes_are_stored_once_for_all_their_sizes(
+    fake: FakeAurous, make_pipeline: MakePipeline, tmp_path: Path
+) -> None:
+    c = fake.add("char_1", png(300, 300))
+    decoder = _Recording()
+    pipeline = make_pipeline(disk_cache=DiskCache(tmp_path, max_bytes=1 << 20), decoder=decoder)
+    await asyncio.gather(
+        pipeline.load(c, "front", max_side=64), pipeline.load(c, "front", max_side=256)
+    )
+    stores = [job.store for job in decoder.jobs if isinstance(job, Decode)]
+    assert len(stores) == 2
+    assert stores.count(None) == 1
+    assert len(fake.storage_requests) == 1
+
+
+async def test_a_cached_file_removed_behind_the_apps_back_is_downloaded_quietly(
+    fake: FakeAurous, make_pipeline: MakePipeline, tmp_path: Path, caplog
+) -> None:
+    c = fake.add("char_1", png())
+    await make_pipeline(disk_cache=DiskCache(tmp_path)).load(c, "front")
+    pipeline = make_pipeline(disk_cache=DiskCache(tmp_path))
+    for path in cache_files(tmp_path):
+        path.unlink()
+    with caplog.at_level(logging.WARNING):
+        image = await pipeline.load(c, "front")
+    assert image.format == "PNG"
+    assert len(fake.storage_requests) == 2
+    assert caplog.text == ""
+    assert len(cache_files(tmp_path)) == 1  # stored again
+
+
+async def test_bytes_whose_decode_was_called_off_before_it_started_are_still_stored(
+    fake: FakeAurous, make_pipeline: MakePipeline, tmp_path: Path
+) -> None:
+    held = asyncio.Event()
+    first_started = asyncio.Event()
+
+    class Held(ThreadDecoder):
+        async def run(self, job: Job) -> DecodedImage:
+            first_started.set()
+            await held.wait()
+            return await super().run(job)
+
+    a, b = fake.add("char_a", png(seed=1)), fake.add("char_b", png(seed=2))
+    disk = DiskCache(tmp_path)
+    pipeline = make_pipeline(disk_cache=disk, decoder=Held(1))
+    first = asyncio.ensure_future(pipeline.load(a, "front"))
+    await first_started.wait()  # the one decode slot is taken
+    second = asyncio.ensure_future(pipeline.load(b, "front"))
+    key = image_key(b, "front")
+    assert key is not None
+    # Downloaded (the fake answers within the loop), and waiting for the decode slot.
+    for _ in range(1000):
+        if pipeline.stats.downloads == 2:
+            break
+        await asyncio.sleep(0)
+    assert pipeline.stats.downloads == 2
+    second.cancel()
+    held.set()
+    await first
+    await pipeline.aclose()
+    assert entry_of(disk, key) == fake.images["char_b", "front"]
+    assert await disk.lookup(key) is not None
+
+
 async def test_a_cached_file_that_does_not_decode_is_downloaded_again_once(
     fake: FakeAurous, make_pipeline: MakePipeline, tmp_path: Path, caplog
 ) -> None:
     c = fake.add("char_1", png())
     key = image_key(c, "front")
     assert key is not None
-    await DiskCache(tmp_path).put(key, b"intact on disk, but not an image")
+    await store_in(DiskCache(tmp_path), key, b"intact on disk, but not an image")
     pipeline = make_pipeline(disk_cache=DiskCache(tmp_path))
     with caplog.at_level(logging.WARNING):
         image = await pipeline.load(c, "front", max_side=64)
     assert image.format == "PNG"
     assert len(fake.storage_requests) == 1
     assert "did not decode" in caplog.text
-    assert await DiskCache(tmp_path).get(key) == fake.images["char_1", "front"]
+    assert entry_of(DiskCache(tmp_path), key) == fake.images["char_1", "front"]
 
 
 async def test_a_cache_that_cannot_forget_a_bad_file_is_bypassed(
@@ -250,7 +352,7 @@ async def test_a_cache_that_cannot_forget_a_bad_file_is_bypassed(
     key = image_key(c, "front")
     assert key is not None
     disk = StickyDisk(tmp_path)
-    await disk.put(key, b"intact on disk, but not an image")
+    await store_in(disk, key, b"intact on disk, but not an image")
     image = await make_pipeline(disk_cache=disk).load(c, "front")
     assert image.format == "PNG"
     assert len(fake.storage_requests) == 1
