@@ -219,6 +219,6 @@ def prefetched(session: ReviewSession, entry: Entry) -> bool:
     """Its four grid images are decoded in memory: showing it needs no download."""
     images = session.images
     return images is not None and all(
-        images.peek(entry.character, pose, max_side=session.prefetch_side) is not None
+        images.peek(entry.character, pose, max_side=session.prefetch_box) is not None
         for pose in SYNTHESIZED_POSES
     )

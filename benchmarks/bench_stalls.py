@@ -169,7 +169,7 @@ def _all_shown(window: MainWindow) -> bool:
 def _prefetched(session: ReviewSession, character: Character) -> bool:
     images = session.images
     return images is not None and all(
-        images.peek(character, pose, max_side=session.prefetch_side) is not None
+        images.peek(character, pose, max_side=session.prefetch_box) is not None
         for pose in SYNTHESIZED_POSES
     )
 

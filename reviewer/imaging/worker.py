@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from typing import BinaryIO, Final
 
 from .cache_file import CacheEntryDamaged, CacheEntryMissing, read_entry, write_entry
-from .decode import DecodedImage, ImageTooLargeError, UndecodableImageError, decode_image, rescale
+from .decode import (
+    Bounds,
+    DecodedImage,
+    ImageTooLargeError,
+    UndecodableImageError,
+    decode_image,
+    rescale,
+)
 from .scheduling import idle_policy, short_slice
 
 __all__ = [
@@ -58,12 +65,13 @@ class FrameError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Decode:
-    """Decode encoded bytes, fitted within ``max_side`` (None: full size): ``data``, or
+    """Decode encoded bytes, fitted within ``max_side`` (a square's side or a (width,
+    height) box; None: full size): ``data``, or
     the image cache entry at ``source`` (``data`` empty). ``store``: an image cache entry
     to write ``data`` to first (``reviewer.imaging.cache_file``)."""
 
     data: bytes
-    max_side: int | None
+    max_side: Bounds
     max_pixels: int
     source: str | None = None
     store: str | None = None
@@ -81,7 +89,7 @@ class Rescale:
     """Fit an image decoded already within ``max_side``."""
 
     image: DecodedImage
-    max_side: int
+    max_side: int | tuple[int, int]
 
     def run(self) -> DecodedImage:
         return rescale(self.image, self.max_side)
@@ -203,6 +211,15 @@ def _path(header: dict[str, object], key: str) -> str | None:
     return value
 
 
+def _bounds(header: dict[str, object], key: str) -> int | tuple[int, int]:
+    """A square's side, or a (width, height) box (a JSON list of two)."""
+    value = header.get(key)
+    if isinstance(value, list) and len(value) == 2:
+        width, height = (_int({key: v}, key) for v in value)
+        return width, height
+    return _int(header, key)
+
+
 def _int(header: dict[str, object], key: str) -> int:
     value = header.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 1 << 31:
@@ -232,16 +249,14 @@ def _image(header: dict[str, object], body: bytes) -> DecodedImage:
 
 def job_of(header: dict[str, object], body: bytes) -> Job:
     op = header.get("op")
-    max_side = header.get("max_side")
     if op == "decode":
-        if max_side is not None:
-            max_side = _int(header, "max_side")
+        max_side = None if header.get("max_side") is None else _bounds(header, "max_side")
         source, store = _path(header, "source"), _path(header, "store")
         if source is not None and (body or store is not None):
             raise FrameError("a decode from the cache brings no bytes and stores none")
         return Decode(body, max_side, _int(header, "max_pixels"), source, store)
     if op == "rescale":
-        return Rescale(_image(header, body), _int(header, "max_side"))
+        return Rescale(_image(header, body), _bounds(header, "max_side"))
     raise FrameError(f"unknown op {op!r}")
 
 

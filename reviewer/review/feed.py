@@ -15,6 +15,7 @@ import httpx
 from psygnal import Signal
 
 from reviewer.api import APIConnectionError, AurousError, Character, DownloadError
+from reviewer.imaging.decode import Bounds
 
 from .images import ImageLoadError, ImagePipeline, Priority
 from .keys import KeyNames
@@ -30,7 +31,7 @@ class ImageRequest:
 
     character: Character = field(compare=False)
     pose: str
-    max_side: int | None  # None: full resolution
+    max_side: Bounds  # a square's side or a (width, height) box; None: full resolution
     before: bool = False  # the pose as it was before a regenerate (before/after)
     character_id: str = field(init=False)
     version: str = field(init=False, repr=False)

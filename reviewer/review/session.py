@@ -120,7 +120,9 @@ class ReviewSession:
         # How notices write keys: the window's keymap, once it is there.
         self.keys = KeyNames()
         self.feed = ImageFeed(images, self.keys) if images is not None else None
-        self.prefetch_side = 512
+        # What the next characters' poses are decoded to fit: the grid's tile (the window
+        # says, as it lays out), a square until it does.
+        self.prefetch_box: int | tuple[int, int] = 512
         self._prefetch_due: asyncio.Handle | None = None
         self.selected_pose: str = Pose.PORTRAIT
         self.balance: Balance | None = None
@@ -738,7 +740,7 @@ class ReviewSession:
         current = self.queue.current
         if current is not None:
             wanted.insert(0, current.character)
-        self.images.prefetch(wanted, max_side=self.prefetch_side)
+        self.images.prefetch(wanted, max_side=self.prefetch_box)
 
 
 _LEFT_QUEUE: dict[str, str] = {

@@ -109,8 +109,8 @@ class CurrentView(QObject):
         entry = self._entry
         self.details.show_entry(entry, loading=self.session.loading)
         self.grid.select(self.session.selected_pose)
-        side = self.grid.image_side()
-        self.session.prefetch_side = side
+        side = self.grid.image_box()
+        self.session.prefetch_box = side
         feed = self.session.feed
         if entry is None:
             if feed is not None:
@@ -297,7 +297,7 @@ class CurrentView(QObject):
         wanted = {entry.id, *(n.id for n in neighbours)}
         for key in [k for k in self._ready if k[0] not in wanted]:
             del self._ready[key]
-        side = self.grid.image_side()
+        side = self.grid.image_box()
         waiting = False
         for near in neighbours:
             if near.comparing or near.regenerating:

@@ -214,7 +214,7 @@ class ReadOnlyView(QWidget):
         self._paint()
         feed = self.session.feed
         if feed is not None:
-            side = self.grid.image_side()
+            side = self.grid.image_box()
             feed.request(
                 SLOT,
                 [

@@ -132,13 +132,16 @@ class PoseTile(QWidget):
             self.selected = selected
             self.update()
 
-    def image_side(self) -> int:
-        """Pixels to ask for so the image is sharp here (half width while comparing)."""
+    def image_box(self) -> tuple[int, int]:
+        """Pixels across and down to ask for so an image of any shape is sharp here: the
+        image area (half of it across while comparing). Asking by the longer side alone
+        decoded a square pose in a wide tile at the tile's width, 2.9 times the pixels
+        it is shown at, each of them moved, kept and scaled down at every look."""
         width = self.width() - 2 * PAD
         if self.state.comparing:
             width //= 2
-        logical = max(width, self.height() - 2 * PAD)
-        return max(64, round(logical * self.devicePixelRatioF()))
+        ratio = self.devicePixelRatioF()
+        return max(64, round(width * ratio)), max(64, round((self.height() - 2 * PAD) * ratio))
 
     def _place_button(self) -> None:
         hint = self.compare_button.sizeHint()
@@ -419,8 +422,9 @@ class PoseGrid(QWidget):
         for name, tile in self.tiles.items():
             tile.set_selected(name == pose)
 
-    def image_side(self) -> int:
-        return max(tile.image_side() for tile in self.tiles.values())
+    def image_box(self) -> tuple[int, int]:
+        boxes = [tile.image_box() for tile in self.tiles.values()]
+        return max(w for w, _ in boxes), max(h for _, h in boxes)
 
     def resizeEvent(self, event: object) -> None:
         super().resizeEvent(event)  # type: ignore[arg-type]

@@ -168,6 +168,28 @@ def test_restating_a_tile_as_it_is_does_not_repaint_it(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: paints.count > painted)
 
 
+def test_a_tile_asks_for_images_as_large_as_its_image_area_each_way(qtbot: QtBot) -> None:
+    """By the longer side alone, a square pose in a wide tile came at the tile's width:
+    2.9 times the pixels it is shown at, each moved, kept and scaled down at every look."""
+    tile = PoseTile("front", 2, load_theme(ThemeChoice.DARK))
+    qtbot.addWidget(tile)
+    tile.resize(700, 430)
+    ratio = tile.devicePixelRatioF()
+    assert tile.image_box() == (round(680 * ratio), round(410 * ratio))
+    tile.set_state(TileState(pixmap=QPixmap(8, 8), before=QPixmap(8, 8), comparing=True))
+    assert tile.image_box() == (round(340 * ratio), round(410 * ratio))  # before and after
+
+
+def test_the_next_characters_are_prefetched_at_the_grids_box(app: App) -> None:
+    app.qtbot.waitUntil(lambda: app.session.current is not None)
+    app.window.current.refresh()
+    box = app.window.grid.image_box()
+    assert app.session.prefetch_box == box
+    tile = next(iter(app.window.grid.tiles.values()))
+    assert box == tile.image_box()
+    assert box[0] != box[1]  # the window's tiles are not square: a square would waste
+
+
 class _Direct(QueueDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         entry = index.data(ENTRY_ROLE)
@@ -457,7 +479,7 @@ def test_the_next_characters_tiles_are_made_ahead_and_moving_there_only_blits(
     assert following.status == "reviewing"
 
     def made_ahead() -> bool:
-        side = app.window.grid.image_side()
+        side = app.window.grid.image_box()
         return all(
             any(key[0] == following.id and not key[4] for key in view._ready)
             and tile.has_look(_tile_state_for(view, following, pose, side))
@@ -486,7 +508,7 @@ def test_a_neighbour_still_decoding_is_made_ahead_once_decoded_without_polling(
     queue = app.session.queue
     images = app.session.images
     assert images is not None
-    side = app.window.grid.image_side()
+    side = app.window.grid.image_box()
 
     def in_memory(entry: Entry) -> bool:
         return any(images.peek(entry.character, p, max_side=side) for p in tiles)
@@ -516,7 +538,7 @@ def test_a_neighbour_still_decoding_is_made_ahead_once_decoded_without_polling(
     qtbot.waitUntil(made_ahead, timeout=20_000)
 
 
-def _tile_state_for(view: CurrentView, entry: Entry, pose: str, side: int) -> TileState:
+def _tile_state_for(view: CurrentView, entry: Entry, pose: str, side: tuple[int, int]) -> TileState:
     req = ImageRequest(entry.character, pose, side)
     ready = view._ready.get((req.character_id, req.version, pose, False, False))
     return _tile_state(entry, pose, ready) if ready is not None else TileState(loading=True)

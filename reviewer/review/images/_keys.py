@@ -7,6 +7,7 @@ from datetime import UTC
 from urllib.parse import urlsplit, urlunsplit
 
 from reviewer.api import Character
+from reviewer.imaging.decode import Bounds
 
 __all__ = ["image_key", "size_bucket"]
 
@@ -34,13 +35,21 @@ def image_key(character: Character, pose: str) -> str | None:
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
-def size_bucket(max_side: int | None) -> int | None:
-    """Round ``max_side`` up onto a power-of-two ladder (8 steps an octave, steps of at
-    least 64 px), so nearby sizes share one decoded image. Never smaller than asked;
-    None (full resolution) stays None."""
+def size_bucket(max_side: Bounds) -> Bounds:
+    """Round ``max_side`` (a square's side, or each side of a (width, height) box) up onto
+    a power-of-two ladder (8 steps an octave, steps of at least 64 px), so nearby sizes
+    share one decoded image. Never smaller than asked; a box whose sides round alike is
+    that square; None (full resolution) stays None."""
     if max_side is None:
         return None
-    if max_side < 1:
-        raise ValueError(f"max_side must be at least 1, got {max_side}")
-    step = max(_MIN_STEP, (1 << (max_side.bit_length() - 1)) // _STEPS_PER_OCTAVE)
-    return -(-max_side // step) * step
+    if isinstance(max_side, int):
+        return _rung(max_side)
+    width, height = (_rung(side) for side in max_side)
+    return width if width == height else (width, height)
+
+
+def _rung(side: int) -> int:
+    if side < 1:
+        raise ValueError(f"max_side must be at least 1, got {side}")
+    step = max(_MIN_STEP, (1 << (side.bit_length() - 1)) // _STEPS_PER_OCTAVE)
+    return -(-side // step) * step

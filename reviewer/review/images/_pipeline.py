@@ -26,7 +26,13 @@ from reviewer.api import (
     NotFoundError,
 )
 from reviewer.imaging.cache_file import CacheEntryDamaged, CacheEntryMissing, write_entry
-from reviewer.imaging.decode import DecodedImage, ImageTooLargeError, UndecodableImageError
+from reviewer.imaging.decode import (
+    Bounds,
+    DecodedImage,
+    ImageTooLargeError,
+    UndecodableImageError,
+    fit_within,
+)
 from reviewer.imaging.worker import Decode, Job, Rescale
 
 from ._decoders import Decoder, ThreadDecoder
@@ -88,7 +94,7 @@ class _Fetched:
         return self.source is not None
 
 
-_DecodeKey = tuple[str, int | None]  # (image key, size bucket)
+_DecodeKey = tuple[str, Bounds]  # (image key, size bucket)
 _FetchKey = tuple[str, bool]  # (image key, skip the disk cache)
 
 
@@ -184,11 +190,12 @@ class ImagePipeline:
         character: Character,
         pose: str,
         *,
-        max_side: int | None = None,
+        max_side: Bounds = None,
         on_progress: ProgressFn | None = None,
         priority: Priority = Priority.SHOWN,
     ) -> DecodedImage:
-        """``character``'s ``pose`` fitted within ``max_side`` (None: full resolution),
+        """``character``'s ``pose`` fitted within ``max_side`` (a square's side or a
+        (width, height) box; None: full resolution),
         at least as large as asked unless the source is smaller. ``on_progress`` gets the
         downloaded fraction (None if the size is unknown), ending with 1.0, if a download
         is needed. Raises ``ImageLoadError``."""
@@ -215,12 +222,12 @@ class ImagePipeline:
             if on_progress is not None:
                 self._remove_listener(key, on_progress)
 
-    def peek(self, character: Character, pose: str, *, max_side: int | None) -> DecodedImage | None:
+    def peek(self, character: Character, pose: str, *, max_side: Bounds) -> DecodedImage | None:
         """The image ``load`` would return, if it is in memory now; never waits."""
         key = image_key(character, pose)
         return None if key is None else self._lookup(key, size_bucket(max_side))
 
-    def prefetch(self, characters: Sequence[Character], *, max_side: int) -> None:
+    def prefetch(self, characters: Sequence[Character], *, max_side: int | tuple[int, int]) -> None:
         """Warm the caches with these characters' synthesized poses at ``max_side``, in the
         background. Prefetch work an earlier call started and this one does not want is
         cancelled, unless a ``load`` is waiting for it. Failures are logged."""
@@ -268,22 +275,25 @@ class ImagePipeline:
 
     # -- memory ---------------------------------------------------------------------------
 
-    def _lookup(self, key: str, bucket: int | None) -> DecodedImage | None:
+    def _lookup(self, key: str, bucket: Bounds) -> DecodedImage | None:
         image = self._memory_get(key, bucket)
         if image is not None:
             self._counts.memory_hits += 1
         return image
 
-    def _memory_get(self, key: str, bucket: int | None) -> DecodedImage | None:
+    def _memory_get(self, key: str, bucket: Bounds) -> DecodedImage | None:
         image = self._memory.get((key, bucket))
         if image is None and bucket is not None:
             # Images no larger than the bucket are kept once, at full resolution.
             full = self._memory.get((key, None))
-            if full is not None and max(full.width, full.height) <= bucket:
+            if full is not None and fit_within(full.width, full.height, bucket) == (
+                full.width,
+                full.height,
+            ):
                 image = full
         return image
 
-    def _memory_put(self, key: str, bucket: int | None, image: DecodedImage) -> None:
+    def _memory_put(self, key: str, bucket: Bounds, image: DecodedImage) -> None:
         unscaled = (image.width, image.height) == (image.source_width, image.source_height)
         slot: Hashable = (key, None if unscaled else bucket)
         self._memory.put(slot, image)
@@ -324,7 +334,7 @@ class ImagePipeline:
     # -- the work behind a load ---------------------------------------------------------
 
     async def _produce(
-        self, character: Character, pose: str, key: str, bucket: int | None
+        self, character: Character, pose: str, key: str, bucket: Bounds
     ) -> DecodedImage:
         """Fetch and decode one image at one size; a cached copy that does not decode is
         dropped and downloaded again, once. As urgent as the most urgent ``load`` waiting
@@ -336,7 +346,7 @@ class ImagePipeline:
             self._unask(key, Priority.AHEAD)
 
     async def _fetch_and_decode(
-        self, character: Character, pose: str, key: str, bucket: int | None
+        self, character: Character, pose: str, key: str, bucket: Bounds
     ) -> DecodedImage:
         full = self._memory.get((key, None))
         if full is not None and bucket is not None:
@@ -378,7 +388,7 @@ class ImagePipeline:
                 raise ImageLoadError(character, pose, str(exc)) from exc
         raise AssertionError("unreachable: the second attempt skips the disk")
 
-    async def _run_decode(self, job: Job, key: str, bucket: int | None) -> DecodedImage:
+    async def _run_decode(self, job: Job, key: str, bucket: Bounds) -> DecodedImage:
         """Run a decode or rescale on the decoder and keep its result in memory."""
         handed = False
         try:

@@ -84,8 +84,11 @@ UPRIGHT = {
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
 @pytest.mark.parametrize("orientation", sorted(UPRIGHT))
-@pytest.mark.parametrize("max_side", [None, 16])
-def test_honours_exif_orientation(fmt: str, orientation: int, max_side: int | None) -> None:
+# A box limits the upright image: a quarter turn must not fit the stored one.
+@pytest.mark.parametrize("max_side", [None, 16, (32, 12)])
+def test_honours_exif_orientation(
+    fmt: str, orientation: int, max_side: int | tuple[int, int] | None
+) -> None:
     exif = Image.Exif()
     exif[0x0112] = orientation
     data = encode(
@@ -110,10 +113,15 @@ def test_honours_exif_orientation(fmt: str, orientation: int, max_side: int | No
         ((100, 50), 256, (100, 50)),  # never enlarged
         ((256, 256), 256, (256, 256)),
         ((3000, 2), 100, (100, 1)),  # never zero
+        # A tile's box: each image by the side that binds it.
+        ((1000, 1000), (680, 410), (410, 410)),
+        ((500, 1000), (680, 410), (205, 410)),
+        ((1000, 250), (680, 410), (680, 170)),
+        ((300, 200), (680, 410), (300, 200)),
     ],
 )
 def test_fits_aspect_true_and_never_upscales(
-    size: tuple[int, int], max_side: int, expected: tuple[int, int]
+    size: tuple[int, int], max_side: int | tuple[int, int], expected: tuple[int, int]
 ) -> None:
     assert fit_within(*size, max_side) == expected
     image = decode_image(encode(picture(*size), "PNG"), max_side=max_side, max_pixels=MAX)

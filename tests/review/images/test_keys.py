@@ -68,7 +68,7 @@ def test_keys_are_file_name_safe_and_independent_of_timezone_spelling() -> None:
 def test_size_bucket_is_never_smaller_and_at_most_an_eighth_or_a_step_larger() -> None:
     for side in range(1, 5000):
         bucket = size_bucket(side)
-        assert bucket is not None
+        assert isinstance(bucket, int)
         assert side <= bucket < max(side * 1.125, side + 64), side
 
 
@@ -78,6 +78,13 @@ def test_size_bucket_shares_nearby_sizes_and_keeps_common_ones() -> None:
     assert size_bucket(513) == 576
     assert len({size_bucket(s) for s in range(400, 1200)}) <= 16
     assert size_bucket(None) is None
+
+
+def test_a_box_is_bucketed_side_by_side_and_a_box_that_rounds_square_is_that_square() -> None:
+    assert size_bucket((680, 410)) == (704, 448)
+    assert size_bucket((500, 512)) == 512  # shares the square's decoded image
+    with pytest.raises(ValueError, match="at least 1"):
+        size_bucket((0, 10))
     assert size_bucket(1) == 64
 
 
