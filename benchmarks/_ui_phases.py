@@ -37,6 +37,9 @@ __all__ = ["UI_PHASES", "Context"]
 FRAME_MS = 1000 / 60
 PACE = 0.3  # seconds between key presses: a brisk reviewer
 SKIP_TICKS = 3  # the heartbeat's first gaps measure its own start
+# How far the landing simulator's manual clock moves: past every run's end (the runs take
+# 4 s), well within the storage links' lifetime (24 h).
+LANDING_SECONDS = 60.0
 
 
 # -- key_to_paint ----------------------------------------------------------------------
@@ -124,6 +127,27 @@ async def _resynthesize_all(base_url: str, *, keep: int = 0) -> int:
         return sum(1 for c in chars if c["status"] == "synthesizing") + len(todo)
 
 
+async def _drawn(base_url: str, within: float = 60.0) -> int:
+    """Wait until the simulator has drawn every pose it has in hand; how many it holds."""
+    origin = base_url.removesuffix("/v1")
+    deadline = time.monotonic() + within
+    async with httpx.AsyncClient(timeout=30) as http:
+        while True:
+            state = (await http.get(f"{origin}/_sim/rendering")).raise_for_status().json()
+            if state["pending"] == 0:
+                return int(state["rendered"])
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the simulator still draws {state['pending']} poses")
+            await asyncio.sleep(0.1)
+
+
+async def _advance(base_url: str, seconds: float) -> None:
+    origin = base_url.removesuffix("/v1")
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.post(f"{origin}/_sim/advance", json={"seconds": seconds})
+        response.raise_for_status()
+
+
 async def gui_stall(app: QApplication, ctx: Context) -> dict[str, Any]:
     """The longest gaps between ticks of a 1 ms timer: (1) while characters of 1024²
     poses land, arrive in a poll and decode as the reviewer goes through each once it is
@@ -131,13 +155,15 @@ async def gui_stall(app: QApplication, ctx: Context) -> dict[str, Any]:
     poll_seconds = 4.0 if ctx.quick else 20.0
     probe = StallProbe()
     arriving = await _resynthesize_all(ctx.sims["arrive"])
-    ctx.say(f"stall: {arriving} characters synthesizing, about to land")
+    drawn = await _drawn(ctx.sims["arrive"])
+    ctx.say(f"stall: {arriving} characters synthesizing, {drawn} poses drawn, about to land")
     w = await open_window(app, ctx.sims["arrive"], ctx.tmp / "cache-a", probe=probe)
     try:
         tracer = tracer_from_env("arrive")
         if tracer is not None:
             tracer.start()
         probe.start("arrive")
+        await _advance(ctx.sims["arrive"], LANDING_SECONDS)  # every run ends: they land
         session = w.session
         await wait_for(lambda: session.queue.counts.synthesizing == 0, 60, "all landed")
         shown = await _go_through(w, arriving)

@@ -48,6 +48,12 @@ def _clock(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
     return {"time": now, "now": iso(now), "manual": isinstance(sim.clock, ManualClock)}
 
 
+def _rendering(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
+    """How much drawing storage has in hand: a benchmark waits for none before it measures
+    a client (the real service draws on its own machines, not the client's)."""
+    return {"pending": sim.images.pending, "rendered": len(sim.images)}
+
+
 def _advance(sim: Simulator, body: dict[str, Any], request: Request) -> Any:
     if not isinstance(sim.clock, ManualClock):
         raise ApiError(409, "invalid_request_error", "This simulator runs on the system clock.")
@@ -207,6 +213,7 @@ def control_routes() -> list[Route]:
     table: list[tuple[str, str, Handler]] = [
         ("GET", "/_sim/clock", _clock),
         ("POST", "/_sim/advance", _advance),
+        ("GET", "/_sim/rendering", _rendering),
         ("POST", "/_sim/credits", _credits),
         ("GET", "/_sim/faults", _list_faults),
         ("POST", "/_sim/faults", _add_fault),

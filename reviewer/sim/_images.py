@@ -89,6 +89,12 @@ class RenderedImages:
                 )
                 self._worker.start()
 
+    @property
+    def pending(self) -> int:
+        """Renders queued ahead or under way."""
+        with self._lock:
+            return len(self._ahead) + len(self._flights)
+
     def wait_idle(self, timeout: float) -> bool:
         """Wait until nothing is left to render ahead; False on timeout."""
         with self._idle:

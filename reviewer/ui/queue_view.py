@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -47,6 +48,10 @@ LATER_MARK = "Later"
 ROW_CACHE = 200
 # After a step, before rendering the rows the next step will paint.
 AHEAD_DELAY_MS = 30
+# Rendering rows afresh in one paint stops after this long (a row is ~0.2 ms): a poll
+# landing a page of characters changed every row in view at once, 2.9 ms of one paint.
+# The rows left over show their last look one turn longer, and are painted in the next.
+PAINT_BUDGET_S = 0.0015
 
 _Index = QModelIndex | QPersistentModelIndex
 _RowKey = tuple[object, ...]
@@ -200,6 +205,12 @@ class QueueDelegate(QStyledItemDelegate):
         self.keys = keys or KeyNames()
         self._rows: OrderedDict[_RowKey, QPixmap] = OrderedDict()
         self.rendered = 0  # rows rendered afresh (the rest came from the cache)
+        # The last look rendered for each entry, by its size: shown for a paint's rows
+        # past its budget (``PAINT_BUDGET_S``) until the next paint renders them.
+        self._last: OrderedDict[str, tuple[tuple[object, ...], QPixmap]] = OrderedDict()
+        self._paint_deadline: float | None = None
+        self._rendered_in_paint = 0
+        self.deferred: list[QRect] = []  # rows the current paint showed in a late look
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         return QSize(option.rect.width(), ROW_HEIGHT)
@@ -211,8 +222,17 @@ class QueueDelegate(QStyledItemDelegate):
         # Painting a row in Python costs ~0.5 ms; each step through the queue scrolls it
         # and repaints the whole page (14 rows, 5-10 ms). A row is rendered once per look
         # and blitted after: the key holds everything the row's pixels depend on.
-        row = self._look(entry, option, index, painter.device().devicePixelRatioF())
+        row = self._look(entry, option, index, painter.device().devicePixelRatioF(), late=True)
         painter.drawPixmap(option.rect.topLeft(), row)
+
+    def begin_paint(self) -> None:
+        """A paint of the list starts: rows rendered in it from now count to its budget."""
+        self._paint_deadline = time.perf_counter() + PAINT_BUDGET_S
+        self._rendered_in_paint = 0
+        self.deferred = []
+
+    def end_paint(self) -> None:
+        self._paint_deadline = None
 
     def prepare(self, option: QStyleOptionViewItem, index: _Index, ratio: float) -> bool:
         """Render the row's look for ``option`` now if it is not kept yet (the look it
@@ -230,7 +250,11 @@ class QueueDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: _Index,
         ratio: float,
+        *,
+        late: bool = False,
     ) -> QPixmap:
+        """The row's look, rendered if not kept; ``late``: in a paint past its budget,
+        the entry's last look of this size instead (its rect goes to ``deferred``)."""
         pixmap = index.data(Qt.ItemDataRole.DecorationRole)
         thumb = pixmap if isinstance(pixmap, QPixmap) and not pixmap.isNull() else None
         state = option.state
@@ -255,14 +279,33 @@ class QueueDelegate(QStyledItemDelegate):
             None if thumb is None else thumb.cacheKey(),
         )
         row = self._rows.get(key)
-        if row is None:
-            row = self._render(entry, option, thumb, status, ratio)
-            self._rows[key] = row
-            if len(self._rows) > ROW_CACHE:
-                self._rows.popitem(last=False)
-        else:
+        if row is not None:
             self._rows.move_to_end(key)
+            return row
+        size = (option.rect.width(), option.rect.height(), ratio)
+        last = self._last.get(entry.id)
+        if late and last is not None and last[0] == size and self._over_budget():
+            self.deferred.append(QRect(option.rect))
+            return last[1]
+        row = self._render(entry, option, thumb, status, ratio)
+        self._rows[key] = row
+        if len(self._rows) > ROW_CACHE:
+            self._rows.popitem(last=False)
+        self._last[entry.id] = (size, row)
+        self._last.move_to_end(entry.id)
+        if len(self._last) > ROW_CACHE:
+            self._last.popitem(last=False)
+        if self._paint_deadline is not None:
+            self._rendered_in_paint += 1
         return row
+
+    def _over_budget(self) -> bool:
+        # At least one row a paint, so every deferred row is rendered in the end.
+        return (
+            self._paint_deadline is not None
+            and self._rendered_in_paint > 0
+            and time.perf_counter() > self._paint_deadline
+        )
 
     def _render(
         self,
@@ -422,11 +465,21 @@ class QueueView(QListView):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         delegate = self.itemDelegate()
-        if isinstance(delegate, QueueDelegate):
-            painter = QPainter(self.viewport())
-            painter.fillRect(event.rect(), delegate.theme.color("panel"))  # as app.qss
-            painter.end()
-        super().paintEvent(event)
+        if not isinstance(delegate, QueueDelegate):
+            super().paintEvent(event)
+            return
+        painter = QPainter(self.viewport())
+        painter.fillRect(event.rect(), delegate.theme.color("panel"))  # as app.qss
+        painter.end()
+        delegate.begin_paint()
+        try:
+            super().paintEvent(event)
+        finally:
+            delegate.end_paint()
+        if delegate.deferred:
+            late = delegate.deferred
+            # Their fresh looks, in the next turn of the loop (after what else is due).
+            QTimer.singleShot(0, self, lambda: [self.viewport().update(r) for r in late])
 
     def currentChanged(self, current: _Index, previous: _Index) -> None:
         super().currentChanged(current, previous)

@@ -12,6 +12,7 @@ import pytest
 
 from reviewer.review import DecisionKind, ManualClock
 from reviewer.review.notices import Notice, NoticeLevel
+from reviewer.review.poller import MERGE_BATCH, PollResult
 from reviewer.review.session import FLUSH_TIMEOUT, ReviewSession
 from tests.review.factories import character
 from tests.simfixtures import KEY, SimHarness, make_sim
@@ -228,6 +229,43 @@ async def test_a_poll_landing_many_characters_restates_the_counts_once(rig: Rig)
         )
     )
     assert len(counts) <= 2  # once a poll, whatever lands in it
+
+
+async def test_a_poll_of_many_characters_is_handed_on_a_part_a_turn() -> None:
+    """One turn of the GUI thread's loop merged a whole page (50 landing at once: 3.4 ms,
+    then a paint of every row they changed): now at most MERGE_BATCH a turn."""
+    h = make_sim(characters=60)
+    async with h.client() as client:
+        session = ReviewSession(client, clock=ManualClock(), undo_seconds=4, poll_interval=10)
+        parts: list[PollResult] = []
+        shown: list[int] = []  # the queue's length as each part arrives
+        session.poller.polled.connect(lambda part: _record(parts, shown, part, len(session.queue)))
+        await session.start()
+        try:
+            await until(lambda: not session.loading, "first sweep")
+        finally:
+            await session.aclose(flush=False)
+    assert sum(len(p.characters) for p in parts) > 2 * MERGE_BATCH
+    assert all(len(p.characters) <= MERGE_BATCH for p in parts)
+    assert [p.sweep_complete for p in parts] == [False] * (len(parts) - 1) + [True]
+    assert shown == sorted(shown)  # merged part by part, as each came
+    assert shown[0] < shown[-1] == len(session.queue)
+
+
+def _record(parts: list[PollResult], shown: list[int], part: PollResult, length: int) -> None:
+    parts.append(part)
+    shown.append(length)
+
+
+def test_a_result_in_parts_keeps_its_order_and_ends_with_the_rest() -> None:
+    chars = tuple(character(n) for n in range(5))
+    whole = PollResult(chars, missing=frozenset({"gone"}), sweep_complete=True, requests=3)
+    parts = whole.parts(2)
+    assert [len(p.characters) for p in parts] == [2, 2, 1]
+    assert sum((p.characters for p in parts), ()) == chars
+    assert parts[-1] == replace(whole, characters=chars[4:])
+    assert all(not p.sweep_complete and not p.missing and not p.requests for p in parts[:-1])
+    assert whole.parts(5) == [whole]
 
 
 async def test_closing_sends_what_is_still_undoable(rig: Rig) -> None:

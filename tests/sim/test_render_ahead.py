@@ -39,6 +39,17 @@ def test_a_run_s_images_are_drawn_before_it_ends(make_api: ApiFactory) -> None:
     assert response.status_code == 200
 
 
+def test_a_control_says_how_much_drawing_is_in_hand(make_api: ApiFactory) -> None:
+    """What a benchmark waits on before it measures a client: the real service draws on
+    machines of its own, not on the client's cores."""
+    api = make_api(render_ahead_seconds=SYNTHESIS * 2, characters=0)
+    api.create()
+    first = api.client.get("/_sim/rendering").json()
+    assert first["pending"] + first["rendered"] == 4
+    assert api.sim.images.wait_idle(WAIT)
+    assert api.client.get("/_sim/rendering").json() == {"pending": 0, "rendered": 4}
+
+
 def test_only_runs_ending_within_the_lead_are_drawn(make_api: ApiFactory) -> None:
     api = make_api(render_ahead_seconds=1.0, characters=0)
     created = api.create()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from pytestqt.qtbot import QtBot
 from reviewer.review.feed import ImageRequest
 from reviewer.review.images import DecodedImage, Priority
 from reviewer.review.queue import Entry, ReviewQueue
+from reviewer.ui import queue_view
 from reviewer.ui.current_view import CurrentView, _tile_state
 from reviewer.ui.painting import draw_pill
 from reviewer.ui.pose_grid import PoseTile, TileState
@@ -216,6 +218,32 @@ def test_queue_rows_are_rendered_once_per_look(qtbot: QtBot) -> None:
     queue.set_later(queue.at(1).id, 1.0)
     qtbot.waitUntil(lambda: delegate.rendered == rendered + 1)
     assert _page(view).toImage() != first.toImage()
+
+
+def test_rows_changed_all_at_once_are_rendered_over_several_paints(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poll landing a page of characters changed every row in view: rendering them all
+    took one paint 2.9 ms. Past its budget a paint shows a row's last look, and renders
+    it in the next paint."""
+    monkeypatch.setattr(queue_view, "PAINT_BUDGET_S", -1.0)  # over budget after one row
+    queue, view = _view(qtbot, 40)
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, QueueDelegate)
+    qtbot.waitUntil(lambda: delegate.rendered > 0)
+    _page(view)
+    rendered = delegate.rendered
+    for row in range(5):  # they land (a poll), each in its place
+        queue.upsert(replace(queue.at(row).character, status="synthesizing"))
+    view.viewport().repaint()
+    assert delegate.rendered == rendered + 1  # one row afresh in that paint
+    assert len(delegate.deferred) == 4  # the others in their last look
+    qtbot.waitUntil(lambda: delegate.rendered == rendered + 5)
+    assert not delegate.deferred
+    shown = _page(view).toImage()
+    monkeypatch.undo()
+    view.setItemDelegate(QueueDelegate(delegate.theme))  # the page rendered all afresh
+    assert _page(view).toImage() == shown
 
 
 def test_a_cached_row_looks_as_one_painted_directly(qtbot: QtBot) -> None:
