@@ -197,11 +197,16 @@ async def gui_stall(app: QApplication, ctx: Context) -> dict[str, Any]:
     # The machine's part: the GUI thread ready to run with no core for it (Linux
     # schedstat; 0 elsewhere). A core the hypervisor stops shows as neither (STALLS.md).
     own = [gap - wait for gap, wait in zip(both, waits, strict=True)]
+    busy = probe.busy["arrive"][SKIP_TICKS:] + probe.busy["poll"][SKIP_TICKS:]
     return {
         "max": max(both),
         "p99": percentile(both, 0.99),
         "max_waiting_for_core": waits[longest],
         "max_less_core_waits": max(own),
+        # The GUI thread's own CPU time between two ticks, at most: the window's work in
+        # one stretch (page faults included), apart from any wait for a core or a VM.
+        "busy_max": max(busy),
+        "busy_p99": percentile(busy, 0.99),
         "arrive_max": max(arrive),
         "arrive_p99": percentile(arrive, 0.99),
         "arrive_characters_shown": shown,

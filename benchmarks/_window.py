@@ -73,6 +73,9 @@ class StallProbe:
         # Of each gap, the ms the GUI thread was runnable but had no core (Linux
         # schedstat): the machine's doing (other tasks, a hypervisor), not the window's.
         self.waits: dict[str, list[float]] = {}
+        # Of each gap, the ms the GUI thread ran (its CPU time): the window's own work.
+        self.busy: dict[str, list[float]] = {}
+        self._last_cpu = 0.0
         self.phase = "idle"
         self._schedstat: int | None = None
         with contextlib.suppress(OSError):  # not Linux
@@ -96,8 +99,10 @@ class StallProbe:
         self.phase = phase
         self._last = time.perf_counter()
         self._last_wait = self._waited()
+        self._last_cpu = time.thread_time()
         self.gaps.setdefault(phase, [])
         self.waits.setdefault(phase, [])
+        self.busy.setdefault(phase, [])
         self._timer.start()
 
     def stop(self) -> None:
@@ -105,11 +110,12 @@ class StallProbe:
         self.phase = "idle"
 
     def _beat(self) -> None:
-        now, waited = time.perf_counter(), self._waited()
+        now, waited, cpu = time.perf_counter(), self._waited(), time.thread_time()
         gap = (now - self._last) * 1000
         self.gaps.setdefault(self.phase, []).append(gap)
         self.waits.setdefault(self.phase, []).append(waited - self._last_wait)
-        self._last, self._last_wait = now, waited
+        self.busy.setdefault(self.phase, []).append((cpu - self._last_cpu) * 1000)
+        self._last, self._last_wait, self._last_cpu = now, waited, cpu
 
 
 class PaintWatch(QObject):

@@ -129,7 +129,7 @@ PHASES: tuple[Phase, ...] = (
     ),
     Phase(
         "gui_stall_ms",
-        ("max", "p99", "max_less_core_waits"),
+        ("max", "p99", "busy_max"),
         "max ≤ 8",
         _upper({"max": 8.0}),
         lambda q: {
