@@ -41,7 +41,7 @@ from reviewer.imaging.worker import (
     request,
     split_lengths,
 )
-from reviewer.review.images import ProcessDecoder, ThreadDecoder, default_decoder
+from reviewer.review.images import DiskCache, ProcessDecoder, ThreadDecoder, default_decoder
 from reviewer.review.images._decoders import worker_command
 
 from .conftest import FakeAurous, MakePipeline, png
@@ -359,12 +359,22 @@ async def test_a_cancelled_job_leaves_its_worker_free_for_the_next(
 
 
 async def test_the_pipeline_loads_through_worker_processes(
-    fake: FakeAurous, make_pipeline: MakePipeline, decoders: Callable[..., ProcessDecoder]
+    fake: FakeAurous,
+    make_pipeline: MakePipeline,
+    decoders: Callable[..., ProcessDecoder],
+    tmp_path: Path,
 ) -> None:
     c = fake.add("char_1", png(120, 90, seed=7))
-    pipeline = make_pipeline(decoder=decoders(2))
+    pipeline = make_pipeline(decoder=decoders(2), disk_cache=DiskCache(tmp_path))
     image = await pipeline.load(c, "front", max_side=64)
     assert image == decode_image(png(120, 90, seed=7), max_side=64, max_pixels=MAX)
+    # The worker stored the bytes; a later run's worker reads them back from the disk.
+    later = make_pipeline(decoder=decoders(1), disk_cache=DiskCache(tmp_path))
+    again = await later.load(c, "front", max_side=(100, 40))  # at least that: (128, 64)
+    assert again == decode_image(png(120, 90, seed=7), max_side=(128, 64), max_pixels=MAX)
+    assert (again.width, again.height) == (85, 64)
+    assert (later.stats.disk_hits, later.stats.downloads) == (1, 0)
+    assert len(fake.storage_requests) == 1
 
 
 def test_the_app_decodes_in_processes_where_it_can() -> None:
