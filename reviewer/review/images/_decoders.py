@@ -53,10 +53,12 @@ _PIPE_SIZE: Final = 1 << 20
 _F_SETPIPE_SZ: Final = 1031
 # The pipe reader's buffer: above it the stream pauses reading; a full-size image fits.
 _READ_LIMIT: Final = 64 << 20
-# A worker on the idle policy that waits this long for a core within one job is starved
-# by other programs keeping every core busy (a render, a build): from then on decoding
-# runs at nice +10 instead, and the job goes again on such a worker.
+# A worker on the idle policy that waits this long for a core within one job, and several
+# times as long as it ran, is starved by other programs keeping every core busy (a render,
+# a build): from then on decoding runs at nice +10 instead, and the job goes again on such
+# a worker. (Two workers sharing one free core wait about as long as they run.)
 STARVED_AFTER: Final = 0.5
+_STARVED_RATIO: Final = 4.0
 # How often a job in flight on the idle policy is looked at for that.
 _STARVATION_CHECK: Final = 0.25
 
@@ -244,8 +246,11 @@ class _Worker:
                 if done:
                     return task.result()
                 now = waits_of(self.process.pid)
-                if now is not None and now[1] - start[1] > STARVED_AFTER:
-                    raise _Starved(now[1] - start[1])
+                if now is None:
+                    continue
+                ran, waited = now[0] - start[0], now[1] - start[1]
+                if waited > STARVED_AFTER and waited > _STARVED_RATIO * ran:
+                    raise _Starved(waited)
         finally:
             task.cancel()
 

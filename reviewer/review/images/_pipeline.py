@@ -270,6 +270,7 @@ class ImagePipeline:
             await asyncio.wait(tasks, timeout=_CLOSE_TIMEOUT)
         if self._background:  # stores of bytes in hand (the cancelling above adds some)
             await asyncio.wait(self._background, timeout=_CLOSE_TIMEOUT)
+        self._unstored.clear()
         self._memory.clear()
         await self._decoder.aclose()
 

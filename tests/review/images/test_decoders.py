@@ -226,6 +226,25 @@ async def test_workers_decode_what_the_app_would_and_run_nicer(
             assert os.sched_getscheduler(process.pid) == os.SCHED_IDLE
 
 
+async def test_workers_sharing_one_free_core_are_not_starved(
+    decoders: Callable[..., ProcessDecoder],
+) -> None:
+    # Each waits about as long as it runs: that is sharing, not another program's load.
+    if not hasattr(os, "sched_setaffinity"):
+        pytest.skip("needs Linux")
+    decoder = decoders(2)
+    if not decoder.idle_policy:
+        pytest.skip("no schedstat here: workers stay on the normal policy")
+    await asyncio.gather(*(decoder.run(Decode(png(seed=n), 16, MAX)) for n in (1, 2)))
+    core = min(os.sched_getaffinity(0))
+    for process in decoder.processes:
+        os.sched_setaffinity(process.pid, {core})
+    big = [png(4200, 4200, seed=n) for n in (3, 4)]
+    images = await asyncio.gather(*(decoder.run(Decode(b, None, MAX)) for b in big))
+    assert [i.width for i in images] == [4200, 4200]
+    assert decoder.idle_policy
+
+
 def _busy_loop() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
