@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from reviewer.review.notices import Notice, NoticeLevel
+from reviewer.review.poller import MERGE_BATCH
 from reviewer.review.queue import StatusFilter
 from reviewer.ui.main_window import MainWindow
 from reviewer.ui.painting import fitted_rect
@@ -40,6 +41,21 @@ def test_a_first_row_in_review_is_highlighted_at_start(
         assert queue.current_row == 0
         selection = app.window.queue_view.selectionModel()
         assert [i.row() for i in selection.selectedIndexes()] == [0]
+
+
+def test_a_long_first_sweep_merged_over_several_turns_starts_on_the_top_row(
+    qtbot: QtBot, qapp: QApplication, run: Runner, tmp_path: Path
+) -> None:
+    # A page is merged a few characters a turn of the loop; the window's doings between
+    # the parts must not pass for the reviewer's choice of a row.
+    h = make_sim(characters=60)
+    h.clock.advance(120)
+    with running_app(qtbot, qapp, run, tmp_path, h=h) as app:
+        queue = app.session.queue
+        assert len(queue) > 3 * MERGE_BATCH
+        assert queue.at(0).status == "reviewing"
+        assert queue.current_row == 0
+        assert app.window.queue_view.currentIndex().row() == 0
 
 
 def test_a_letter_that_is_no_shortcut_does_not_move_the_selection(app: App) -> None:
