@@ -17,6 +17,7 @@ from PIL import Image
 __all__ = [
     "ACCEPTED_FORMATS",
     "Bounds",
+    "Box",
     "DecodedImage",
     "ImageTooLargeError",
     "UndecodableImageError",
@@ -108,10 +109,11 @@ class ImageTooLargeError(UndecodableImageError):
 # full resolution. A pose tile asks for its own box: a square pose in a wide tile is
 # decoded at the tile's height, not its width (2.9 times fewer pixels in a 680 × 410
 # tile), so less is moved, converted, kept and scaled down at every look.
-Bounds = int | tuple[int, int] | None
+Box = int | tuple[int, int]
+Bounds = Box | None
 
 
-def box_of(max_side: Bounds) -> tuple[int, int] | None:
+def _box_of(max_side: Bounds) -> tuple[int, int] | None:
     """``max_side`` as a (width, height) box, None for no limit."""
     if max_side is None:
         return None
@@ -123,7 +125,7 @@ def box_of(max_side: Bounds) -> tuple[int, int] | None:
 def fit_within(width: int, height: int, max_side: Bounds) -> tuple[int, int]:
     """The size of ``width``×``height`` scaled to fit ``max_side`` (a square's side or a
     (width, height) box), aspect-true, never enlarged."""
-    box = box_of(max_side)
+    box = _box_of(max_side)
     if box is None or (width <= box[0] and height <= box[1]):
         return width, height
     scale = min(box[0] / width, box[1] / height)
@@ -188,7 +190,7 @@ def _decode_open(img: Image.Image, *, max_side: Bounds, max_pixels: int) -> Deco
     )
 
 
-def rescale(image: DecodedImage, max_side: int | tuple[int, int]) -> DecodedImage:
+def rescale(image: DecodedImage, max_side: Box) -> DecodedImage:
     """``image`` (already upright) fitted within ``max_side``, for deriving a smaller
     size from a full-resolution image in memory instead of decoding again."""
     target = fit_within(image.width, image.height, max_side)

@@ -28,6 +28,7 @@ from typing import BinaryIO, Final
 from .cache_file import CacheEntryDamaged, CacheEntryMissing, read_entry, write_entry
 from .decode import (
     Bounds,
+    Box,
     DecodedImage,
     ImageTooLargeError,
     UndecodableImageError,
@@ -89,7 +90,7 @@ class Rescale:
     """Fit an image decoded already within ``max_side``."""
 
     image: DecodedImage
-    max_side: int | tuple[int, int]
+    max_side: Box
 
     def run(self) -> DecodedImage:
         return rescale(self.image, self.max_side)
@@ -147,9 +148,10 @@ def request(job: Job) -> list[bytes]:
             "max_side": job.max_side,
             "max_pixels": job.max_pixels,
         }
-        for name in ("source", "store"):
-            if getattr(job, name) is not None:
-                header[name] = getattr(job, name)
+        if job.source is not None:
+            header["source"] = job.source
+        if job.store is not None:
+            header["store"] = job.store
         return frame(header, job.data)
     image = job.image
     return frame(
@@ -211,7 +213,7 @@ def _path(header: dict[str, object], key: str) -> str | None:
     return value
 
 
-def _bounds(header: dict[str, object], key: str) -> int | tuple[int, int]:
+def _bounds(header: dict[str, object], key: str) -> Box:
     """A square's side, or a (width, height) box (a JSON list of two)."""
     value = header.get(key)
     if isinstance(value, list) and len(value) == 2:

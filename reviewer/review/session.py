@@ -28,6 +28,7 @@ from reviewer.api import (
     RateLimiter,
     ResponseMeta,
 )
+from reviewer.imaging.decode import Box
 
 from ._clock import Clock, SystemClock
 from .arrange import LaterStore, MemoryLaterStore, SortOrder
@@ -122,7 +123,7 @@ class ReviewSession:
         self.feed = ImageFeed(images, self.keys) if images is not None else None
         # What the next characters' poses are decoded to fit: the grid's tile (the window
         # says, as it lays out), a square until it does.
-        self.prefetch_box: int | tuple[int, int] = 512
+        self.prefetch_box: Box = 512
         self._prefetch_due: asyncio.Handle | None = None
         self.selected_pose: str = Pose.PORTRAIT
         self.balance: Balance | None = None

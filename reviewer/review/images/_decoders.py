@@ -37,6 +37,7 @@ __all__ = [
     "DECODE_NICENESS",
     "Decoder",
     "ProcessDecoder",
+    "StoreFailures",
     "ThreadDecoder",
     "default_decoder",
     "worker_command",
@@ -102,7 +103,7 @@ class ThreadDecoder:
         self._executor = ThreadPoolExecutor(
             workers, thread_name_prefix="image-decode", initializer=_yield_to_the_gui
         )
-        self._store_failures = _StoreFailures()
+        self._store_failures = StoreFailures()
 
     async def run(self, job: Job) -> DecodedImage:
         image, failed = await asyncio.get_running_loop().run_in_executor(
@@ -123,7 +124,7 @@ class ThreadDecoder:
             log.warning("image decoding did not stop within %.0f s", _STOP_TIMEOUT)
 
 
-class _StoreFailures:
+class StoreFailures:
     """Stores into the image cache that failed: said once (a folder that cannot be
     written fails every store), then only in the debug log."""
 
@@ -162,7 +163,7 @@ class _Worker:
     ``idle``: it runs on the idle policy, so a job of its is watched for starving."""
 
     def __init__(
-        self, command: Sequence[str], store_failures: _StoreFailures, *, idle: bool = False
+        self, command: Sequence[str], store_failures: StoreFailures, *, idle: bool = False
     ) -> None:
         self.idle = idle
         self.store_failures = store_failures
@@ -316,7 +317,7 @@ class ProcessDecoder:
         self.workers = workers
         self._command = [*(command or worker_command()), "--nice", str(niceness)]
         self._niceness = niceness
-        self._store_failures = _StoreFailures()
+        self._store_failures = StoreFailures()
         # Only where a starving worker can be seen (Linux's schedstat): elsewhere a busy
         # machine could leave the images waiting with nobody knowing why.
         self.idle_policy = (

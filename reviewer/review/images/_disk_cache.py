@@ -45,7 +45,6 @@ class DiskCache:
         self._loading: asyncio.Future[_Index] | None = None
         self._total = 0
         self._warned = False
-        self._removals: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
         return f"DiskCache({str(self.root)!r}, max_bytes={self.max_bytes})"
@@ -80,13 +79,7 @@ class DiskCache:
         size = entry_size(payload_length)
         self._total += size - index.pop(_checked(key), 0)
         index[key] = size
-        victims = []
-        while self._total > self.max_bytes and index:
-            victim, victim_size = index.popitem(last=False)
-            self._total -= victim_size
-            victims.append(victim)
-        if victims:
-            await self._remove(victims)
+        await self._evict(index)
 
     async def forget(self, key: str) -> None:
         """The entry is not there after all (removed behind the app's back)."""
@@ -114,7 +107,11 @@ class DiskCache:
         found.sort()
         index: _Index = OrderedDict((name, size) for _, name, size in found)
         self._index, self._total = index, sum(index.values())
-        # The limit may have shrunk since the last run.
+        await self._evict(index)  # the limit may have shrunk since the last run
+        return index
+
+    async def _evict(self, index: _Index) -> None:
+        """Remove the least recently used entries beyond ``max_bytes``."""
         victims = []
         while self._total > self.max_bytes and index:
             victim, size = index.popitem(last=False)
@@ -122,7 +119,6 @@ class DiskCache:
             victims.append(victim)
         if victims:
             await self._remove(victims)
-        return index
 
     async def _remove(self, keys: list[str]) -> None:
         paths = [self.path_of(key) for key in keys]

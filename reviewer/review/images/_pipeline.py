@@ -28,6 +28,7 @@ from reviewer.api import (
 from reviewer.imaging.cache_file import CacheEntryDamaged, CacheEntryMissing, write_entry
 from reviewer.imaging.decode import (
     Bounds,
+    Box,
     DecodedImage,
     ImageTooLargeError,
     UndecodableImageError,
@@ -35,7 +36,7 @@ from reviewer.imaging.decode import (
 )
 from reviewer.imaging.worker import Decode, Job, Rescale
 
-from ._decoders import Decoder, ThreadDecoder
+from ._decoders import Decoder, StoreFailures, ThreadDecoder
 from ._disk_cache import DiskCache
 from ._errors import ImageLoadError, download_reason
 from ._keys import image_key, size_bucket
@@ -86,7 +87,7 @@ class _Fetched:
 
     data: bytes = b""
     source: Path | None = None
-    # Downloaded and not on disk yet: the first decode of them writes them here.
+    # Downloaded: where the disk cache keeps them (the first decode of them writes them).
     store: Path | None = None
 
     @property
@@ -166,6 +167,7 @@ class ImagePipeline:
         self._counts = _Counters()
         self._closed = False
         self._background: set[asyncio.Task[None]] = set()
+        self._store_failures = StoreFailures()
         # Fresh bytes to be stored by the first decode of them (``_claim_store``).
         self._unstored: dict[str, _Fetched] = {}
 
@@ -227,7 +229,7 @@ class ImagePipeline:
         key = image_key(character, pose)
         return None if key is None else self._lookup(key, size_bucket(max_side))
 
-    def prefetch(self, characters: Sequence[Character], *, max_side: int | tuple[int, int]) -> None:
+    def prefetch(self, characters: Sequence[Character], *, max_side: Box) -> None:
         """Warm the caches with these characters' synthesized poses at ``max_side``, in the
         background. Prefetch work an earlier call started and this one does not want is
         cancelled, unless a ``load`` is waiting for it. Failures are logged."""
@@ -411,16 +413,15 @@ class ImagePipeline:
 
     def _claim_store(self, key: str, fetched: _Fetched) -> Path | None:
         """Fresh bytes go to the disk with the first decode of them (in its worker)."""
-        store, fetched.store = fetched.store, None
-        if self._unstored.get(key) is fetched:
-            del self._unstored[key]
-        return store
+        if self._unstored.get(key) is not fetched:
+            return None  # from the disk, not to be stored, or taken by another decode
+        del self._unstored[key]
+        return fetched.store
 
     def _store_unclaimed(self, key: str) -> None:
         fetched = self._unstored.pop(key, None)
         if fetched is not None and fetched.store is not None:
             self._store_alone(key, fetched.data, str(fetched.store))
-            fetched.store = None
 
     async def _stored(self, key: str, length: int) -> None:
         if self._disk is not None:
@@ -434,7 +435,7 @@ class ImagePipeline:
             try:
                 await asyncio.to_thread(write_entry, path, data)
             except OSError as exc:
-                log.warning("cannot write the image cache (%s); images are not cached", exc)
+                self._store_failures.report(str(exc))
                 return
             await self._stored(key, len(data))
 
